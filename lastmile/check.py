@@ -1,0 +1,191 @@
+"""The one feasibility checker: `check(instance, solution)`.
+
+It knows nothing about any solver and returns every violation it finds, so a test or
+a results row can say exactly what is wrong. An empty list means feasible.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from lastmile.cost import route_km, stop_quantities
+from lastmile.distances import tables
+from lastmile.model import Instance, Route, Solution
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+def check(instance: Instance, solution: Solution) -> list[Violation]:
+    """Every way `solution` breaks the rules of `instance`."""
+    out: list[Violation] = []
+    if solution.mode == "joint":
+        out += _check_assignment(instance, solution)
+    if solution.routes is None:
+        if solution.mode == "independent":
+            out.append(Violation("unserved", "an independent solution needs routes"))
+        return out
+    valid_routes = []
+    for k, route in enumerate(solution.routes):
+        found = _check_route_ids(instance, solution, k, route)
+        out += found
+        if not found:
+            valid_routes.append((k, route))
+    out += _check_service(instance, solution)
+    out += _check_fleet(instance, solution)
+    for k, route in valid_routes:
+        out += _check_route(instance, solution, k, route)
+    return out
+
+
+def is_feasible(instance: Instance, solution: Solution) -> bool:
+    return not check(instance, solution)
+
+
+def _check_assignment(instance: Instance, solution: Solution) -> list[Violation]:
+    out = []
+    for center in solution.open_centers:
+        if center not in instance.center_by_id:
+            out.append(Violation("unknown_id", f"open center {center!r} is not a candidate center"))
+    load: dict[str, float] = defaultdict(float)
+    for node_id, shares in solution.assignment.items():
+        node = instance.node_by_id.get(node_id)
+        if node is None:
+            out.append(Violation("unknown_id", f"assignment names unknown node {node_id!r}"))
+            continue
+        total = sum(shares.values())
+        if abs(total - 1.0) > TOLERANCE or any(s < -TOLERANCE for s in shares.values()):
+            out.append(Violation("assignment", f"node {node_id}: center shares sum to {total:g}, not 1"))
+        if instance.single_sourcing and sum(1 for s in shares.values() if s > TOLERANCE) > 1:
+            out.append(Violation("assignment", f"node {node_id}: split across centers under single sourcing"))
+        for center, share in shares.items():
+            if center not in solution.open_centers:
+                out.append(Violation("center_closed", f"node {node_id} is assigned to closed center {center!r}"))
+            load[center] += share * node.total_demand
+    for node in instance.nodes:
+        if solution.routes is None and node.needs_service() and node.id not in solution.assignment:
+            out.append(Violation("unserved", f"node {node.id} is assigned to no center"))
+    for center_id, used in sorted(load.items()):
+        center = instance.center_by_id.get(center_id)
+        if center is not None and center.capacity is not None and used > center.capacity + TOLERANCE:
+            out.append(
+                Violation("center_capacity", f"center {center_id}: {used:g} parcels over capacity {center.capacity:g}")
+            )
+    return out
+
+
+def _check_route_ids(instance: Instance, solution: Solution, k: int, route: Route) -> list[Violation]:
+    out = []
+    where = f"route {k} ({route.vehicle})"
+    if len(route.path) < 2 or route.path[0] != route.center or route.path[-1] != route.center:
+        out.append(Violation("route_endpoints", f"{where} does not start and end at its center {route.center!r}"))
+    try:
+        vehicle = instance.vehicle(route.vehicle)
+    except KeyError:
+        vehicle = None
+        out.append(Violation("fleet_size", f"{where}: no such vehicle in the fleet"))
+    for stop in route.stops:
+        if stop not in instance.node_by_id:
+            out.append(Violation("unknown_id", f"{where} visits unknown node {stop!r}"))
+    if solution.mode == "joint":
+        if route.center not in instance.center_by_id:
+            out.append(Violation("unknown_id", f"{where} starts at {route.center!r}, not a candidate center"))
+        elif route.center not in solution.open_centers:
+            out.append(Violation("center_closed", f"{where} starts at closed center {route.center!r}"))
+    elif vehicle is not None and instance.company_by_id[vehicle.company].depot.id != route.center:
+        out.append(Violation("route_endpoints", f"{where} does not start at its company's depot"))
+    return out
+
+
+def _check_service(instance: Instance, solution: Solution) -> list[Violation]:
+    """Each node (joint) or each node-company pair (independent) served exactly once."""
+    assert solution.routes is not None
+    visits: Counter[tuple[str, str | None]] = Counter()
+    for route in solution.routes:
+        company = route.vehicle.rpartition("-")[0] if solution.mode == "independent" else None
+        for stop in route.stops:
+            visits[(stop, company)] += 1
+    out = []
+    for node in instance.nodes:
+        companies: list[str | None] = (
+            [None] if solution.mode == "joint" else [c.id for c in instance.companies if node.needs_service(c.id)]
+        )
+        for company in companies:
+            count = visits.get((node.id, company), 0)
+            who = f"node {node.id}" + (f" for company {company}" if company else "")
+            if count == 0 and node.needs_service(company):
+                out.append(Violation("unserved", f"{who} is not served"))
+            elif count > 1:
+                out.append(Violation("served_twice", f"{who} is served {count} times"))
+    if solution.mode == "joint":
+        for route in solution.routes:
+            for stop in route.stops:
+                shares = solution.assignment.get(stop, {})
+                if stop in instance.node_by_id and shares.get(route.center, 0.0) < 1.0 - TOLERANCE:
+                    out.append(
+                        Violation("assignment", f"node {stop} is routed from {route.center} but assigned elsewhere")
+                    )
+    return out
+
+
+def _check_fleet(instance: Instance, solution: Solution) -> list[Violation]:
+    assert solution.routes is not None
+    used = Counter(r.vehicle for r in solution.routes if r.stops)
+    return [
+        Violation("fleet_size", f"vehicle {vehicle} drives {n} routes, at most one a day")
+        for vehicle, n in sorted(used.items())
+        if n > 1
+    ]
+
+
+def _check_route(instance: Instance, solution: Solution, k: int, route: Route) -> list[Violation]:
+    out = []
+    where = f"route {k} ({route.vehicle})"
+    vehicle = instance.vehicle(route.vehicle)
+    fleet = vehicle.fleet
+    company = vehicle.company if solution.mode == "independent" else None
+    nodes = [instance.node_by_id[s] for s in route.stops]
+    quantities = stop_quantities(instance, route, company)
+    load = sum(d for d, _ in quantities)
+    if load > fleet.capacity + TOLERANCE:
+        out.append(Violation("vehicle_capacity", f"{where} leaves with {load:g} parcels, capacity {fleet.capacity:g}"))
+    else:
+        for n, (delivered, collected) in zip(nodes, quantities, strict=True):
+            load += collected - delivered
+            if load > fleet.capacity + TOLERANCE:
+                out.append(
+                    Violation(
+                        "vehicle_capacity",
+                        f"{where} carries {load:g} parcels after node {n.id}, capacity {fleet.capacity:g}",
+                    )
+                )
+                break
+    km = route_km(instance, route.path)
+    if fleet.max_route_km is not None and km > fleet.max_route_km + TOLERANCE:
+        out.append(Violation("route_length", f"{where} is {km:.3f} km long, limit {fleet.max_route_km:g} km"))
+    minutes = tables(instance).minutes
+    clock, previous = 0.0, instance.index[route.center]
+    for n in nodes:
+        here = instance.index[n.id]
+        clock += float(minutes[previous, here])
+        if n.time_window is not None:
+            if clock > n.time_window.latest + TOLERANCE:
+                out.append(
+                    Violation(
+                        "time_window",
+                        f"{where} reaches node {n.id} at {clock:.1f} min, window closes at {n.time_window.latest:g}",
+                    )
+                )
+            clock = max(clock, n.time_window.earliest)
+        clock += n.service_time
+        previous = here
+    return out

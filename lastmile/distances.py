@@ -1,0 +1,140 @@
+"""Travel distances, congestion and travel times between an instance's locations.
+
+`tables(instance)` computes them once per instance and caches them. Three metrics:
+great-circle (haversine, vectorised numpy), planar Euclidean, and road-network
+distance (shortest paths on the instance's edges with networkx). Explicit matrices
+(CVRPLIB `EXPLICIT` files) are taken as given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from lastmile.model import Instance
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+
+def haversine_km(lonlat_a: np.ndarray, lonlat_b: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km between every row of `lonlat_a` and of `lonlat_b`."""
+    a = np.radians(np.asarray(lonlat_a, dtype=float))[:, None, :]
+    b = np.radians(np.asarray(lonlat_b, dtype=float))[None, :, :]
+    dlon = b[..., 0] - a[..., 0]
+    dlat = b[..., 1] - a[..., 1]
+    h = np.sin(dlat / 2) ** 2 + np.cos(a[..., 1]) * np.cos(b[..., 1]) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def euclidean(xy_a: np.ndarray, xy_b: np.ndarray) -> np.ndarray:
+    diff = np.asarray(xy_a, dtype=float)[:, None, :] - np.asarray(xy_b, dtype=float)[None, :, :]
+    return np.sqrt((diff**2).sum(axis=-1))
+
+
+def apply_rounding(d: np.ndarray, rounding: str) -> np.ndarray:
+    """Apply a benchmark's named rounding convention to a distance matrix."""
+    if rounding == "nint":  # CVRPLIB: nearest integer, halves away from zero
+        return np.floor(d + 0.5)
+    if rounding == "ceil100":  # Prodhon LRP: ceil(100 d); the tolerance absorbs float noise
+        return np.ceil(np.round(100.0 * d, 9))
+    return d
+
+
+@dataclass(frozen=True)
+class DistanceTables:
+    """Square tables over `instance.location_ids`.
+
+    `km`: travel distance. `congestion_km`: the extra, congestion-weighted distance
+    sum(length * (kappa - 1)) along the same path, so that congestion cost is
+    `cost_per_km * congestion_km` (study, Eq. 11). `minutes`: travel time at the
+    instance speed, slowed by congestion.
+    """
+
+    km: np.ndarray
+    congestion_km: np.ndarray
+    minutes: np.ndarray
+
+
+def tables(instance: Instance) -> DistanceTables:
+    """The instance's distance tables, computed on first use and cached."""
+    cached = instance.__dict__.get("_distance_tables")
+    if cached is None:
+        cached = _compute(instance)
+        object.__setattr__(instance, "_distance_tables", cached)
+    return cached
+
+
+def _compute(instance: Instance) -> DistanceTables:
+    spec = instance.distance
+    if spec.metric == "road":
+        km, extra = _road_network(instance)
+    else:
+        if spec.metric == "explicit":
+            if instance.matrix is None:
+                raise ValueError(f"{instance.name}: metric 'explicit' needs a matrix")
+            km = np.array(instance.matrix, dtype=float)
+        elif spec.metric == "haversine":
+            km = haversine_km(instance.coords, instance.coords) * spec.circuity
+        else:
+            km = euclidean(instance.coords, instance.coords) * spec.circuity
+        km = apply_rounding(km, spec.rounding)
+        extra = km * (instance.default_congestion - 1.0)
+    minutes = (km + extra) / instance.speed_kmh * 60.0
+    for table in (km, extra, minutes):
+        table.setflags(write=False)
+    return DistanceTables(km, extra, minutes)
+
+
+def road_graph(instance: Instance) -> nx.Graph:
+    """The road network as an undirected networkx graph; parallel edges keep the shortest."""
+    graph = nx.Graph()
+    graph.add_nodes_from(n.id for n in instance.nodes)
+    for edge in instance.edges:
+        kappa = instance.road_type_by_id[edge.road_type].congestion
+        if graph.has_edge(edge.u, edge.v) and graph[edge.u][edge.v]["length"] <= edge.length_km:
+            continue
+        graph.add_edge(
+            edge.u,
+            edge.v,
+            length=edge.length_km,
+            extra=edge.length_km * (kappa - 1.0),
+            road_type=edge.road_type,
+        )
+    return graph
+
+
+def graph_vertex(instance: Instance, location_id: str) -> str:
+    """The road-graph vertex of a location: a site standing at a node uses the node."""
+    if location_id in instance.node_by_id:
+        return location_id
+    node = instance.site(location_id).node
+    return node if node is not None else location_id
+
+
+def _road_network(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    graph = road_graph(instance)
+    ids = instance.location_ids
+    vertex = [graph_vertex(instance, loc) for loc in ids]
+    n = len(ids)
+    km = np.full((n, n), math.inf)
+    extra = np.zeros((n, n))
+    rows: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    for source in dict.fromkeys(vertex):
+        pred, dist = nx.dijkstra_predecessor_and_distance(graph, source, weight="length")
+        # Congestion accumulates along the shortest-path tree, in order of distance.
+        along: dict[str, float] = {source: 0.0}
+        for target in sorted(dist, key=dist.__getitem__):
+            if target != source:
+                parent = pred[target][0]
+                along[target] = along[parent] + graph[parent][target]["extra"]
+        rows[source] = (dist, along)
+    for i, vi in enumerate(vertex):
+        dist, along = rows[vi]
+        for j, vj in enumerate(vertex):
+            if vj in dist:
+                km[i, j] = dist[vj]
+                extra[i, j] = along[vj]
+    return km, extra

@@ -1,0 +1,333 @@
+"""The shared domain model: one `Instance` and one `Solution` for every solver.
+
+Everything here is a frozen dataclass. Mappings are typed `Mapping` and must not be
+mutated after construction; numeric matrices are read-only numpy arrays. Derived
+tables (distances, travel times) are computed once per instance and cached, see
+`lastmile.distances`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+
+Metric = Literal["haversine", "euclidean", "road", "explicit"]
+Rounding = Literal["none", "nint", "ceil100"]
+CoordinateSystem = Literal["wgs84", "gcj02", "planar"]
+DeliveryMode = Literal["joint", "independent"]
+
+#: Carbon emission factor of a light logistics vehicle, kg CO2 per km (study, Eq. 18).
+DEFAULT_EMISSION_FACTOR = 0.24
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Earliest and latest start of service, minutes after the start of the day's shift."""
+
+    earliest: float
+    latest: float
+
+
+@dataclass(frozen=True)
+class CommunityFeatures:
+    """The seven community attributes the service-mode classifier uses (study, Table 4)."""
+
+    main_type: int  # 1 residential, 2 commercial, 3 mixed
+    residential_areas: int
+    buildings: int
+    coverage_km2: float
+    density_level: int  # 1 low, 2 medium, 3 high
+    age_level: int  # 1 new, 2 middle-aged, 3 old
+    subway_stations: int
+
+
+@dataclass(frozen=True)
+class Node:
+    """A delivery node (outlet, community, village service point).
+
+    `demand` and `pickup` map a company id to parcels per day delivered to, and
+    collected from, this node.
+    """
+
+    id: str
+    x: float
+    y: float
+    demand: Mapping[str, float]
+    pickup: Mapping[str, float] = field(default_factory=dict)
+    time_window: TimeWindow | None = None
+    service_time: float = 0.0
+    features: CommunityFeatures | None = None
+    label: str = ""
+
+    @property
+    def total_demand(self) -> float:
+        return float(sum(self.demand.values()))
+
+    @property
+    def total_pickup(self) -> float:
+        return float(sum(self.pickup.values()))
+
+    def needs_service(self, company: str | None = None) -> bool:
+        """Whether the node has parcels to deliver or collect (for one company, or any)."""
+        if company is None:
+            return self.total_demand > 0 or self.total_pickup > 0
+        return self.demand.get(company, 0.0) > 0 or self.pickup.get(company, 0.0) > 0
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """A company's vehicles. `count=None` means an unlimited fleet (CVRPLIB set X)."""
+
+    count: int | None
+    capacity: float
+    fixed_cost: float  # per vehicle-day
+    cost_per_km: float
+    max_route_km: float | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """A located facility. `node` names the delivery node it stands at, if any."""
+
+    id: str
+    x: float
+    y: float
+    node: str | None = None
+
+
+@dataclass(frozen=True)
+class Company:
+    id: str
+    name: str
+    depot: Site
+    fleet: Fleet
+
+
+@dataclass(frozen=True)
+class Center:
+    """A candidate distribution center. `capacity=None` means uncapacitated."""
+
+    site: Site
+    fixed_cost: float
+    capacity: float | None
+
+    @property
+    def id(self) -> str:
+        return self.site.id
+
+
+@dataclass(frozen=True)
+class RoadType:
+    """A road class: its difficulty weight (study, Table 1) and congestion coefficient."""
+
+    id: str
+    weight: float
+    congestion: float
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Edge:
+    u: str
+    v: str
+    road_type: str
+    length_km: float
+
+
+@dataclass(frozen=True)
+class DistanceSpec:
+    """How travel distances are obtained.
+
+    `circuity` multiplies straight-line distances (haversine, euclidean) to approximate
+    road distances; `rounding` is applied last and names a benchmark convention:
+    `nint` (CVRPLIB: nearest integer) or `ceil100` (Prodhon LRP: ceil of 100 x d).
+    """
+
+    metric: Metric
+    rounding: Rounding = "none"
+    circuity: float = 1.0
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What in an instance is real and what is synthetic, and how it was made."""
+
+    summary: str
+    real: tuple[str, ...] = ()
+    synthetic: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    generator: str | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    id: str
+    company: str
+    fleet: Fleet
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A joint last-mile delivery instance, or a benchmark read into the same shape.
+
+    Locations are indexed in the order centers, company depots, nodes (`location_ids`).
+    `matrix` holds explicit distances over those locations when `distance.metric` is
+    `explicit`; `assignment_cost` (centers x nodes) replaces the default location-stage
+    transport cost `parcel_km_cost * demand * distance` when given (OR-Library files).
+    """
+
+    name: str
+    nodes: tuple[Node, ...]
+    companies: tuple[Company, ...]
+    centers: tuple[Center, ...]
+    distance: DistanceSpec
+    coordinates: CoordinateSystem
+    road_types: tuple[RoadType, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    default_congestion: float = 1.0
+    emission_factor: float = DEFAULT_EMISSION_FACTOR
+    speed_kmh: float = 30.0
+    parcel_km_cost: float = 0.0
+    single_sourcing: bool = True
+    units: Mapping[str, str] = field(default_factory=dict)
+    provenance: Provenance = Provenance(summary="")
+    matrix: np.ndarray | None = field(default=None, compare=False, repr=False)
+    assignment_cost: np.ndarray | None = field(default=None, compare=False, repr=False)
+    source: str = ""
+
+    @cached_property
+    def location_ids(self) -> tuple[str, ...]:
+        return (
+            tuple(c.id for c in self.centers)
+            + tuple(c.depot.id for c in self.companies)
+            + tuple(n.id for n in self.nodes)
+        )
+
+    @cached_property
+    def index(self) -> Mapping[str, int]:
+        """Location id to row of the distance tables."""
+        return {loc: i for i, loc in enumerate(self.location_ids)}
+
+    @cached_property
+    def node_by_id(self) -> Mapping[str, Node]:
+        return {n.id: n for n in self.nodes}
+
+    @cached_property
+    def company_by_id(self) -> Mapping[str, Company]:
+        return {c.id: c for c in self.companies}
+
+    @cached_property
+    def center_by_id(self) -> Mapping[str, Center]:
+        return {c.id: c for c in self.centers}
+
+    @cached_property
+    def road_type_by_id(self) -> Mapping[str, RoadType]:
+        return {r.id: r for r in self.road_types}
+
+    @cached_property
+    def coords(self) -> np.ndarray:
+        """(n_locations, 2) array of x, y (longitude, latitude when geographic)."""
+        sites = [c.site for c in self.centers] + [c.depot for c in self.companies]
+        xy = [(s.x, s.y) for s in sites] + [(n.x, n.y) for n in self.nodes]
+        out = np.asarray(xy, dtype=float).reshape(-1, 2)
+        out.setflags(write=False)
+        return out
+
+    @property
+    def total_demand(self) -> float:
+        return float(sum(n.total_demand for n in self.nodes))
+
+    @property
+    def total_pickup(self) -> float:
+        return float(sum(n.total_pickup for n in self.nodes))
+
+    def company_demand(self, company: str) -> float:
+        return float(sum(n.demand.get(company, 0.0) for n in self.nodes))
+
+    def vehicle(self, vehicle_id: str) -> Vehicle:
+        """The vehicle `<company>-<k>`, k = 1..fleet count; KeyError if there is none."""
+        company_id, _, number = vehicle_id.rpartition("-")
+        company = self.company_by_id.get(company_id)
+        if company is None or not number.isdigit() or int(number) < 1:
+            raise KeyError(vehicle_id)
+        if company.fleet.count is not None and int(number) > company.fleet.count:
+            raise KeyError(vehicle_id)
+        return Vehicle(vehicle_id, company.id, company.fleet)
+
+    def vehicle_ids(self, company: str) -> tuple[str, ...]:
+        """The ids of a company's vehicles (the first n_nodes ones for an unlimited fleet)."""
+        count = self.company_by_id[company].fleet.count
+        return tuple(f"{company}-{k}" for k in range(1, (count or len(self.nodes)) + 1))
+
+    def site(self, location_id: str) -> Site:
+        """The center or depot site with this id."""
+        for center in self.centers:
+            if center.id == location_id:
+                return center.site
+        for company in self.companies:
+            if company.depot.id == location_id:
+                return company.depot
+        raise KeyError(location_id)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One vehicle's tour: `path` starts and ends at `center` (a center or a depot)."""
+
+    vehicle: str
+    center: str
+    path: tuple[str, ...]
+    region: str = ""
+
+    @property
+    def stops(self) -> tuple[str, ...]:
+        return self.path[1:-1]
+
+    @classmethod
+    def through(cls, vehicle: str, center: str, stops: tuple[str, ...] | list[str], region: str = "") -> Route:
+        """The route that leaves `center`, visits `stops` in order and returns."""
+        return cls(vehicle, center, (center, *stops, center), region)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Open centers, node-to-center assignment and, once planned, the routes.
+
+    `assignment` maps a node to the share of its demand each center serves (a single
+    center with share 1 under single sourcing). `routes=None` marks a location-only
+    solution, costed by direct assignment; a tuple (possibly empty) a routed one.
+    In `independent` mode every company serves its own demand from its own depot, and
+    `open_centers` and `assignment` are empty.
+    """
+
+    open_centers: frozenset[str]
+    assignment: Mapping[str, Mapping[str, float]]
+    routes: tuple[Route, ...] | None = None
+    mode: DeliveryMode = "joint"
+
+    @classmethod
+    def single_source(
+        cls,
+        assignment: Mapping[str, str],
+        routes: tuple[Route, ...] | None = None,
+        open_centers: frozenset[str] | None = None,
+    ) -> Solution:
+        """A joint solution in which each node is served wholly by one center."""
+        opened = frozenset(assignment.values()) if open_centers is None else open_centers
+        return cls(opened, {n: {c: 1.0} for n, c in assignment.items()}, routes, "joint")
+
+    @classmethod
+    def routed(cls, routes: tuple[Route, ...] | list[Route]) -> Solution:
+        """A joint solution whose assignment is read off its routes."""
+        assignment = {stop: r.center for r in routes for stop in r.stops}
+        centers = frozenset(r.center for r in routes)
+        return cls.single_source(assignment, tuple(routes), centers)
+
+    @classmethod
+    def independent(cls, routes: tuple[Route, ...] | list[Route]) -> Solution:
+        return cls(frozenset(), {}, tuple(routes), "independent")

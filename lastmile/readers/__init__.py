@@ -1,0 +1,83 @@
+"""Read any supported instance file into the shared `Instance`.
+
+`load_instance(spec)` picks the reader from the file: `.json` (the toolkit's format),
+`.vrp` (CVRPLIB), `cap*.txt` (OR-Library CFLP), `.dat` (Prodhon LRP). A prefix
+`KIND:` forces a reader (`sscflp:p1` for Holmberg files, which have no extension),
+and a suffix `#capacity=N` supplies the capacity that `capa/b/c` leave as a word.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lastmile.errors import InstanceError
+from lastmile.model import Instance
+from lastmile.readers.cvrplib import read_cvrplib, read_cvrplib_solution
+from lastmile.readers.facility import read_orlib_cap, read_sscflp
+from lastmile.readers.json_format import parse_json_instance, read_json_instance
+from lastmile.readers.prodhon import read_prodhon
+
+KINDS = ("json", "cvrplib", "orlib-cap", "sscflp", "prodhon")
+
+__all__ = [
+    "KINDS",
+    "load_instance",
+    "parse_json_instance",
+    "read_cvrplib",
+    "read_cvrplib_solution",
+    "read_json_instance",
+    "read_orlib_cap",
+    "read_prodhon",
+    "read_sscflp",
+]
+
+
+def detect_kind(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix == ".vrp":
+        return "cvrplib"
+    if suffix == ".dat":
+        return "prodhon"
+    if suffix == ".txt" and path.name.lower().startswith("cap"):
+        return "orlib-cap"
+    return None
+
+
+def load_instance(spec: str | Path) -> Instance:
+    """Load `[KIND:]PATH[#capacity=N]`; raise `InstanceError` for anything wrong."""
+    text = str(spec)
+    kind = None
+    head, sep, rest = text.partition(":")
+    if sep and head in KINDS:
+        kind, text = head, rest
+    text, _, variant = text.partition("#")
+    path = Path(text)
+    kind = kind or detect_kind(path)
+    if kind is None:
+        raise InstanceError(
+            text,
+            "",
+            "unknown file kind: use .json, .vrp, cap*.txt or .dat, or a prefix " + ", ".join(f"{k}:" for k in KINDS),
+        )
+    if not path.is_file():
+        raise InstanceError(text, "", "no such file")
+    capacity = None
+    if variant:
+        key, _, value = variant.partition("=")
+        try:
+            capacity = float(value)
+        except ValueError:
+            capacity = None
+        if key != "capacity" or capacity is None or kind != "orlib-cap":
+            raise InstanceError(text, f"#{variant}", "the only variant is '#capacity=N', for OR-Library cap files")
+    if kind == "json":
+        return read_json_instance(path)
+    if kind == "cvrplib":
+        return read_cvrplib(path)
+    if kind == "orlib-cap":
+        return read_orlib_cap(path, capacity)
+    if kind == "sscflp":
+        return read_sscflp(path)
+    return read_prodhon(path)

@@ -1,0 +1,272 @@
+"""The toolkit's own instance format: JSON validated by `instances/schema.json`.
+
+Loading runs three layers of checks and stops at the first fault, reported as one
+`InstanceError` naming the file and the JSON path: the JSON Schema (types, ranges,
+required fields; via `jsonschema`), cross-references (duplicate ids, unknown
+companies, road types and locations), and physics (coordinate ranges, non-finite
+numbers, time windows, demand against capacity, a road network that leaves a
+location unreachable).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import networkx as nx
+
+from lastmile.errors import InstanceError
+from lastmile.model import (
+    Center,
+    CommunityFeatures,
+    Company,
+    DistanceSpec,
+    Edge,
+    Fleet,
+    Instance,
+    Node,
+    Provenance,
+    RoadType,
+    Site,
+    TimeWindow,
+)
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "instances" / "schema.json"
+FORMAT = "lastmile-instance/1"
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def read_json_instance(path: str | Path) -> Instance:
+    """Load and validate an instance file; raise `InstanceError` on the first fault."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstanceError(file, "", f"cannot read the file ({exc.__class__.__name__}: {exc})") from None
+    return parse_json_instance(text, file)
+
+
+def parse_json_instance(text: str, file: str = "<string>") -> Instance:
+    """Validate and build an instance from the text of a JSON instance file."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InstanceError(file, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from None
+    for where, value in _numbers(doc, "$"):
+        if not math.isfinite(value):
+            raise InstanceError(file, where, f"{value} is not a finite number")
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
+    if error is not None:
+        raise InstanceError(file, error.json_path, error.message)
+    _check_references(doc, file)
+    _check_physics(doc, file)
+    return _build(doc, file)
+
+
+def _numbers(value: Any, where: str) -> Iterator[tuple[str, float]]:
+    if isinstance(value, float):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _numbers(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for k, item in enumerate(value):
+            yield from _numbers(item, f"{where}[{k}]")
+
+
+def _sites(doc: dict) -> Iterator[tuple[str, dict]]:
+    """Every located thing with its JSON path: centers, depots, nodes."""
+    for k, center in enumerate(doc["centers"]):
+        yield f"$.centers[{k}]", center
+    for k, company in enumerate(doc["companies"]):
+        yield f"$.companies[{k}].depot", company["depot"]
+    for k, node in enumerate(doc["nodes"]):
+        yield f"$.nodes[{k}]", node
+
+
+def _check_references(doc: dict, file: str) -> None:
+    seen: dict[str, str] = {}
+    for where, site in _sites(doc):
+        if site["id"] in seen:
+            raise InstanceError(file, f"{where}.id", f"duplicate id {site['id']!r} (first used at {seen[site['id']]})")
+        seen[site["id"]] = f"{where}.id"
+    companies: dict[str, str] = {}
+    for k, company in enumerate(doc["companies"]):
+        if company["id"] in companies:
+            raise InstanceError(file, f"$.companies[{k}].id", f"duplicate company id {company['id']!r}")
+        companies[company["id"]] = f"$.companies[{k}]"
+    road_types = {}
+    for k, road_type in enumerate(doc.get("road_types", [])):
+        if road_type["id"] in road_types:
+            raise InstanceError(file, f"$.road_types[{k}].id", f"duplicate road type {road_type['id']!r}")
+        road_types[road_type["id"]] = road_type
+    nodes = {node["id"]: node for node in doc["nodes"]}
+    for k, node in enumerate(doc["nodes"]):
+        for key in ("demand", "pickup"):
+            for company in node.get(key, {}):
+                if company not in companies:
+                    raise InstanceError(file, f"$.nodes[{k}].{key}.{company}", f"unknown company {company!r}")
+    for where, site in _sites(doc):
+        if "node" in site:
+            node = nodes.get(site["node"])
+            if node is None:
+                raise InstanceError(file, f"{where}.node", f"unknown node {site['node']!r}")
+            if abs(node["x"] - site["x"]) > 1e-9 or abs(node["y"] - site["y"]) > 1e-9:
+                raise InstanceError(file, f"{where}.node", f"coordinates differ from those of node {site['node']!r}")
+    for k, edge in enumerate(doc.get("edges", [])):
+        for end in ("u", "v"):
+            if edge[end] not in seen:
+                raise InstanceError(file, f"$.edges[{k}].{end}", f"unknown location {edge[end]!r}")
+        if edge["u"] == edge["v"]:
+            raise InstanceError(file, f"$.edges[{k}]", f"edge joins {edge['u']!r} to itself")
+        if edge["road_type"] not in road_types:
+            raise InstanceError(file, f"$.edges[{k}].road_type", f"unknown road type {edge['road_type']!r}")
+
+
+def _check_physics(doc: dict, file: str) -> None:
+    if doc["coordinates"] != "planar":
+        for where, site in _sites(doc):
+            if not -180.0 <= site["x"] <= 180.0:
+                raise InstanceError(file, f"{where}.x", f"longitude {site['x']} outside [-180, 180]")
+            if not -90.0 <= site["y"] <= 90.0:
+                raise InstanceError(file, f"{where}.y", f"latitude {site['y']} outside [-90, 90]")
+    elif doc["distance"]["metric"] == "haversine":
+        raise InstanceError(file, "$.distance.metric", "haversine needs geographic coordinates, not planar")
+    for k, node in enumerate(doc["nodes"]):
+        window = node.get("time_window")
+        if window is not None and window[0] > window[1]:
+            raise InstanceError(
+                file, f"$.nodes[{k}].time_window", f"opens at {window[0]} after it closes at {window[1]}"
+            )
+    _check_capacity(doc, file)
+    if doc["distance"]["metric"] == "road":
+        _check_road_network(doc, file)
+
+
+def _check_capacity(doc: dict, file: str) -> None:
+    largest = max(c["fleet"]["capacity"] for c in doc["companies"])
+    for k, node in enumerate(doc["nodes"]):
+        for key in ("demand", "pickup"):
+            quantity = sum(node.get(key, {}).values())
+            if quantity > largest:
+                raise InstanceError(
+                    file, f"$.nodes[{k}].{key}", f"{quantity:g} parcels exceed the largest vehicle capacity {largest:g}"
+                )
+    total = sum(sum(node["demand"].values()) for node in doc["nodes"])
+    fleet_capacity = sum(c["fleet"]["count"] * c["fleet"]["capacity"] for c in doc["companies"])
+    if total > fleet_capacity:
+        raise InstanceError(
+            file, "$.companies", f"total demand {total:g} parcels exceeds total fleet capacity {fleet_capacity:g}"
+        )
+    for k, company in enumerate(doc["companies"]):
+        own = sum(node["demand"].get(company["id"], 0.0) for node in doc["nodes"])
+        fleet = company["fleet"]
+        if own > fleet["count"] * fleet["capacity"]:
+            raise InstanceError(
+                file,
+                f"$.companies[{k}].fleet",
+                f"company {company['id']} demand {own:g} parcels exceeds its fleet capacity "
+                f"{fleet['count']} x {fleet['capacity']:g}",
+            )
+    if all("capacity" in c for c in doc["centers"]):
+        center_capacity = sum(c["capacity"] for c in doc["centers"])
+        if total > center_capacity:
+            raise InstanceError(
+                file, "$.centers", f"total demand {total:g} parcels exceeds total center capacity {center_capacity:g}"
+            )
+
+
+def _check_road_network(doc: dict, file: str) -> None:
+    if not doc.get("edges"):
+        raise InstanceError(file, "$.edges", "metric 'road' needs a road network, and there are no edges")
+    graph = nx.Graph()
+    graph.add_edges_from((e["u"], e["v"]) for e in doc["edges"])
+    first = doc["nodes"][0]["id"]
+    reachable = nx.node_connected_component(graph, first) if first in graph else {first}
+    nodes_first = sorted(_sites(doc), key=lambda item: not item[0].startswith("$.nodes"))
+    for where, site in nodes_first:
+        vertex = site.get("node", site["id"])
+        if vertex not in reachable:
+            raise InstanceError(
+                file, where, f"{site['id']!r} cannot be reached from node {first!r} on the road network"
+            )
+
+
+def _site(raw: dict) -> Site:
+    return Site(raw["id"], float(raw["x"]), float(raw["y"]), raw.get("node"))
+
+
+def _build(doc: dict, file: str) -> Instance:
+    nodes = tuple(
+        Node(
+            id=raw["id"],
+            x=float(raw["x"]),
+            y=float(raw["y"]),
+            demand={c: float(q) for c, q in raw["demand"].items()},
+            pickup={c: float(q) for c, q in raw.get("pickup", {}).items()},
+            time_window=TimeWindow(*map(float, raw["time_window"])) if "time_window" in raw else None,
+            service_time=float(raw.get("service_time", 0.0)),
+            features=CommunityFeatures(**raw["features"]) if "features" in raw else None,
+            label=raw.get("label", ""),
+        )
+        for raw in doc["nodes"]
+    )
+    companies = tuple(
+        Company(
+            id=raw["id"],
+            name=raw.get("name", raw["id"]),
+            depot=_site(raw["depot"]),
+            fleet=Fleet(
+                count=int(raw["fleet"]["count"]),
+                capacity=float(raw["fleet"]["capacity"]),
+                fixed_cost=float(raw["fleet"]["fixed_cost"]),
+                cost_per_km=float(raw["fleet"]["cost_per_km"]),
+                max_route_km=raw["fleet"].get("max_route_km"),
+            ),
+        )
+        for raw in doc["companies"]
+    )
+    centers = tuple(Center(_site(raw), float(raw["fixed_cost"]), raw.get("capacity")) for raw in doc["centers"])
+    road_types = tuple(
+        RoadType(raw["id"], float(raw["weight"]), float(raw["congestion"]), raw.get("description", ""))
+        for raw in doc.get("road_types", [])
+    )
+    edges = tuple(Edge(raw["u"], raw["v"], raw["road_type"], float(raw["length_km"])) for raw in doc.get("edges", []))
+    distance = doc["distance"]
+    prov = doc["provenance"]
+    return Instance(
+        name=doc["name"],
+        nodes=nodes,
+        companies=companies,
+        centers=centers,
+        distance=DistanceSpec(
+            distance["metric"], distance.get("rounding", "none"), float(distance.get("circuity", 1.0))
+        ),
+        coordinates=doc["coordinates"],
+        road_types=road_types,
+        edges=edges,
+        default_congestion=float(doc.get("default_congestion", 1.0)),
+        emission_factor=float(doc.get("emission_factor", 0.24)),
+        speed_kmh=float(doc.get("speed_kmh", 30.0)),
+        parcel_km_cost=float(doc.get("parcel_km_cost", 0.0)),
+        units=dict(doc["units"]),
+        provenance=Provenance(
+            summary=prov["summary"],
+            real=tuple(prov["real"]),
+            synthetic=tuple(prov["synthetic"]),
+            sources=tuple(prov.get("sources", [])),
+            generator=prov.get("generator"),
+            seed=prov.get("seed"),
+        ),
+        source=file,
+    )

@@ -1,0 +1,80 @@
+"""Each malformed file in tests/data/bad gets its own one-line message and exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lastmile import InstanceError, load_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = ROOT / "tests" / "data" / "bad"
+
+EXPECTED = {
+    "01_truncated": "line 52 column 14: invalid JSON",
+    "02_nan_demand": "$.nodes[0].demand.A: nan is not a finite number",
+    "03_missing_nodes": "$: 'nodes' is a required property",
+    "04_negative_demand": "$.nodes[1].demand.A: -2 is less than the minimum of 0",
+    "05_capacity_not_a_number": "$.companies[0].fleet.capacity: 'thirty' is not of type 'number'",
+    "06_duplicate_node_id": "$.nodes[2].id: duplicate id 'b' (first used at $.nodes[1].id)",
+    "07_unknown_company": "$.nodes[0].demand.Z: unknown company 'Z'",
+    "08_edge_to_missing_node": "$.edges[1].v: unknown location 'zz'",
+    "09_unknown_road_type": "$.edges[0].road_type: unknown road type 'highway'",
+    "10_latitude_out_of_range": "$.centers[0].y: latitude 95.0 outside [-90, 90]",
+    "11_time_window_reversed": "$.nodes[0].time_window: opens at 300 after it closes at 100",
+    "12_demand_above_total_capacity": "$.companies: total demand 42 parcels exceeds total fleet capacity 40",
+    "13_company_demand_above_its_fleet": "$.companies[1].fleet: company B demand 34 parcels exceeds its fleet capacity",
+    "14_unreachable_node": "$.nodes[2]: 'c' cannot be reached from node 'a' on the road network",
+    "15_congestion_out_of_range": "$.road_types[0].congestion: 1.8 is greater than the maximum of 1.5",
+    "16_misspelt_field": "$.nodes[1]: 'demand' is a required property",
+    "17_center_at_unknown_node": "$.centers[0].node: unknown node 'q'",
+    "18_edge_to_itself": "$.edges[0]: edge joins 'a' to itself",
+    "19_node_demand_above_vehicle_capacity": "$.nodes[2].demand: 40 parcels exceed the largest vehicle capacity 30",
+    "20_wrong_format_version": "$.format: 'lastmile-instance/1' was expected",
+    "21_infinite_cost": "$.companies[0].fleet.cost_per_km: inf is not a finite number",
+    "22_center_off_its_node": "$.centers[0].node: coordinates differ from those of node 'b'",
+}
+
+
+def test_the_corpus_and_the_table_agree():
+    assert sorted(p.stem for p in BAD.glob("*.json")) == sorted(EXPECTED)
+    assert len(set(EXPECTED.values())) == len(EXPECTED) >= 15
+
+
+def test_the_base_of_the_corpus_is_valid():
+    assert len(load_instance(ROOT / "tests" / "data" / "small_road.json").nodes) == 3
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_file_gets_its_specific_message(name):
+    path = BAD / f"{name}.json"
+    with pytest.raises(InstanceError) as caught:
+        load_instance(path)
+    assert str(caught.value).startswith(f"{path}: {EXPECTED[name]}")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_validate_command_prints_one_line_and_exits_2(name):
+    path = BAD / f"{name}.json"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "experiments" / "compare.py"), "--validate", "--instances", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"error: {path}: {EXPECTED[name]}")
+
+
+def test_missing_file_and_unknown_kind_are_reported(tmp_path):
+    with pytest.raises(InstanceError, match="no such file"):
+        load_instance(tmp_path / "absent.json")
+    odd = tmp_path / "instance.xyz"
+    odd.write_text("1 2 3")
+    with pytest.raises(InstanceError, match="unknown file kind"):
+        load_instance(odd)

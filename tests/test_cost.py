@@ -1,0 +1,50 @@
+"""`evaluate` against hand-computed costs on the tiny triangle instance."""
+
+from __future__ import annotations
+
+import pytest
+
+from lastmile import Route, Solution, evaluate
+
+
+def test_joint_routed_solution_matches_hand_computation(tiny):
+    # One vehicle of A: O -> a -> b -> O = 3 + 4 + 5 = 12 km.
+    solution = Solution.routed([Route.through("A-1", "O", ["a", "b"])])
+    cost = evaluate(tiny, solution)
+    assert cost.km == pytest.approx(12.0)
+    assert cost.vehicle_fixed == pytest.approx(100.0)  # C1: one vehicle of A
+    assert cost.transport == pytest.approx(24.0)  # C2: 12 km x 2 CNY/km
+    assert cost.congestion == pytest.approx(12 * 0.2 * 2)  # C3: kappa 1.2 on every km
+    assert cost.center_fixed == pytest.approx(30.0)  # C4: center O
+    assert cost.total == pytest.approx(100 + 24 + 4.8 + 30)
+    assert cost.co2_kg == pytest.approx(12 * 0.24)  # E = e_f x km (Eq. 18)
+    assert cost.routes[0].delivered == pytest.approx(9.0)  # a: 4 + 2, b: 3
+    assert cost.routes[0].picked_up == pytest.approx(3.0)
+    assert cost.mean_load_rate == pytest.approx(0.9)
+
+
+def test_independent_solution_costs_each_company_from_its_depot(tiny):
+    solution = Solution.independent([Route.through("A-1", "dA", ["a", "b"]), Route.through("B-1", "dB", ["a"])])
+    cost = evaluate(tiny, solution)
+    # A: 12 km at 2 CNY/km; B: dB -> a -> dB = 4 + 4 km at 1 CNY/km.
+    assert cost.km == pytest.approx(20.0)
+    assert cost.vehicle_fixed == pytest.approx(150.0)
+    assert cost.transport == pytest.approx(24.0 + 8.0)
+    assert cost.center_fixed == 0.0
+    assert [r.delivered for r in cost.routes] == [7.0, 2.0]
+
+
+def test_location_only_solution_pays_direct_assignment(tiny):
+    solution = Solution.single_source({"a": "O", "b": "O"})
+    cost = evaluate(tiny, solution)
+    # parcel_km_cost 0.5 x demand x km: a 6 parcels x 3 km, b 3 parcels x 5 km (Eq. 5).
+    assert cost.transport == pytest.approx(0.5 * (6 * 3 + 3 * 5))
+    assert cost.congestion == pytest.approx(0.2 * 0.5 * (6 * 3 + 3 * 5))
+    assert cost.center_fixed == 30.0
+    assert cost.vehicle_fixed == 0.0 and cost.km == 0.0
+
+
+def test_as_row_uses_the_study_column_names(tiny):
+    row = evaluate(tiny, Solution.routed([Route.through("A-1", "O", ["a", "b"])])).as_row()
+    assert list(row)[:7] == ["C1", "C2", "C3", "C4", "TC", "km", "E_kgCO2"]
+    assert row["TC"] == pytest.approx(row["C1"] + row["C2"] + row["C3"] + row["C4"])

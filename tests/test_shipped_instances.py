@@ -1,0 +1,76 @@
+"""The shipped instances: rebuilt byte for byte, and true to their calibration facts."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from lastmile import load_instance
+from lastmile.distances import road_graph, tables
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "instances"))
+
+import generate  # noqa: E402
+
+
+def test_generator_reproduces_both_files_byte_for_byte(tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "instances" / "generate.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    for name in ("xiqing.json", "lingshan.json"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "instances" / name).read_bytes()
+
+
+def test_xiqing_matches_the_study():
+    x = load_instance(ROOT / "instances" / "xiqing.json")
+    assert len(x.nodes) == 86 and len(x.edges) == 134
+    assert {r.id: r.weight for r in x.road_types} == {"main": 0.2675, "secondary": 0.2760, "branch": 0.4565}
+    assert {c.id: c.fleet.count for c in x.companies} == {"A": 3, "S": 3, "J": 2, "C": 3}
+    assert {(c.fleet.fixed_cost, c.fleet.cost_per_km) for c in x.companies} == {(100.0, 2.08)}
+    assert x.emission_factor == 0.24
+    for node_id, xy in generate.XIQING_TABLE6.items():
+        assert (x.node_by_id[node_id].x, x.node_by_id[node_id].y) == xy
+    assert all(117.00 <= n.x <= 117.10 and 39.09 <= n.y <= 39.15 for n in x.nodes)
+    assert all(n.features is not None for n in x.nodes)
+    assert nx.is_connected(road_graph(x))
+    assert x.provenance.synthetic and x.provenance.real and x.provenance.seed == generate.XIQING_SEED
+
+
+def test_lingshan_has_the_real_townships_and_53_percent_service_points():
+    ls = load_instance(ROOT / "instances" / "lingshan.json")
+    towns = [n for n in ls.nodes if "." not in n.id]
+    assert len(towns) == 19 and len(ls.companies) == 10
+    for node, (_, _, lon, lat, villages) in zip(towns, generate.LINGSHAN_TOWNS, strict=True):
+        assert (node.x, node.y) == (lon, lat)
+        points = [n for n in ls.nodes if n.id.startswith(node.id + ".")]
+        assert len(points) == round(0.53 * villages)
+    assert ls.total_pickup > 0
+    assert all(0 < km < 200 for km in tables(ls).km[0, 1:])
+
+
+def test_embedded_geo_facts_match_the_reference_files(shared):
+    with open(shared / "geo" / "450721_lingshan_towns.csv", newline="", encoding="utf-8") as f:
+        rows = {r["code_2022"]: r for r in csv.DictReader(f)}
+    for code, _, lon, lat, villages in generate.LINGSHAN_TOWNS:
+        row = rows[code]
+        assert (float(row["seat_lng_gcj02"]), float(row["seat_lat_gcj02"])) == pytest.approx((lon, lat))
+        assert int(row["villages_cwh_2016"]) == villages
+    with open(shared / "geo" / "120111_xiqing_villages_2016.csv", newline="", encoding="utf-8") as f:
+        points = {(float(r["lng_gcj02"]), float(r["lat_gcj02"])) for r in csv.DictReader(f) if r["lng_gcj02"]}
+    with open(shared / "geo" / "120111_xiqing_towns.csv", newline="", encoding="utf-8") as f:
+        points |= {
+            (float(r["seat_lng_gcj02"]), float(r["seat_lat_gcj02"])) for r in csv.DictReader(f) if r["seat_lng_gcj02"]
+        }
+    real_anchors = [a for a in generate.XIQING_ANCHORS if not a[0].startswith("South")]
+    for _, lon, lat, _ in real_anchors:
+        assert (lon, lat) in points
