@@ -74,12 +74,32 @@ def _check_assignment(instance: Instance, solution: Solution) -> list[Violation]
     for node in instance.nodes:
         if solution.routes is None and node.needs_service() and node.id not in solution.assignment:
             out.append(Violation("unserved", f"node {node.id} is assigned to no center"))
+    if solution.dispatched:
+        out += _check_dispatched(instance, solution, load)
     for center_id, used in sorted(load.items()):
         center = instance.center_by_id.get(center_id)
         if center is not None and center.capacity is not None and used > center.capacity + TOLERANCE:
             out.append(
                 Violation("center_capacity", f"center {center_id}: {used:g} parcels over capacity {center.capacity:g}")
             )
+    return out
+
+
+def _check_dispatched(instance: Instance, solution: Solution, load: dict[str, float]) -> list[Violation]:
+    """Vehicles sent out per center (location-level solutions): enough for the load,
+    from open centers, and no more than the pooled fleet."""
+    out = []
+    fleet = instance.pooled_fleet()
+    for center, vehicles in sorted(solution.dispatched.items()):
+        if vehicles and center not in solution.open_centers:
+            out.append(Violation("center_closed", f"{vehicles} vehicles dispatched from closed center {center!r}"))
+    total = sum(solution.dispatched.values())
+    if fleet.count is not None and total > fleet.count:
+        out.append(Violation("fleet_size", f"{total} vehicles dispatched, the fleet has {fleet.count}"))
+    for center, used in sorted(load.items()):
+        room = solution.dispatched.get(center, 0) * fleet.capacity
+        if used > room + TOLERANCE:
+            out.append(Violation("vehicle_capacity", f"center {center}: {used:g} parcels, vehicles hold {room:g}"))
     return out
 
 

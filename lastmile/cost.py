@@ -34,6 +34,7 @@ class CostBreakdown:
     km: float
     co2_kg: float  # E
     routes: tuple[RouteCost, ...]
+    dispatched: int = 0  # vehicles of a location-only solution (Eq. 11)
 
     @property
     def total(self) -> float:
@@ -42,7 +43,7 @@ class CostBreakdown:
 
     @property
     def n_vehicles(self) -> int:
-        return len(self.routes)
+        return len(self.routes) + self.dispatched
 
     @property
     def mean_load_rate(self) -> float:
@@ -88,12 +89,15 @@ def evaluate(instance: Instance, solution: Solution) -> CostBreakdown:
     `cost_per_km` on the distance (C2) and on the congestion surcharge (C3). A
     location-only solution (`routes is None`) pays the direct assignment cost
     instead: the instance's `assignment_cost`, or `parcel_km_cost * demand * km`
-    plus its congestion surcharge (Eq. 5 and Eq. 11).
+    plus its congestion surcharge, and the fixed cost of its dispatched vehicles
+    (Eqs. 5 and 11).
     """
     center_fixed = sum(instance.center_by_id[c].fixed_cost for c in solution.open_centers)
     if solution.routes is None:
         transport, congestion = _assignment_cost(instance, solution)
-        return CostBreakdown(0.0, transport, congestion, float(center_fixed), 0.0, 0.0, ())
+        vehicles = sum(solution.dispatched.values())
+        fixed = vehicles * instance.pooled_fleet().fixed_cost if vehicles else 0.0
+        return CostBreakdown(fixed, transport, congestion, float(center_fixed), 0.0, 0.0, (), vehicles)
     t = tables(instance)
     fixed = transport = congestion = km_total = 0.0
     costs = []

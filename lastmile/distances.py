@@ -59,7 +59,8 @@ class DistanceTables:
 
 
 def tables(instance: Instance) -> DistanceTables:
-    """The instance's distance tables, computed on first use and cached."""
+    """The instance's distance tables, computed on first use and cached on the instance
+    (`lastmile.subset.restrict` seeds the cache of a sub-instance from its parent)."""
     cached = instance.__dict__.get("_distance_tables")
     if cached is None:
         cached = _compute(instance)

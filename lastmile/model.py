@@ -264,6 +264,19 @@ class Instance:
         count = self.company_by_id[company].fleet.count
         return tuple(f"{company}-{k}" for k in range(1, (count or len(self.nodes)) + 1))
 
+    def pooled_fleet(self) -> Fleet:
+        """The one vehicle type of a shared (joint) fleet: all companies' vehicles pooled.
+
+        Raises ValueError when the companies' vehicles differ in capacity or cost.
+        """
+        kinds = {(f.capacity, f.fixed_cost, f.cost_per_km, f.max_route_km) for f in (c.fleet for c in self.companies)}
+        if len(kinds) != 1:
+            raise ValueError(f"{self.name}: the companies' vehicles differ, so there is no single pooled type")
+        counts = [c.fleet.count for c in self.companies]
+        total = None if any(k is None for k in counts) else sum(k or 0 for k in counts)
+        capacity, fixed_cost, cost_per_km, max_route_km = kinds.pop()
+        return Fleet(total, capacity, fixed_cost, cost_per_km, max_route_km)
+
     def site(self, location_id: str) -> Site:
         """The center or depot site with this id."""
         for center in self.centers:
@@ -302,13 +315,15 @@ class Solution:
     center with share 1 under single sourcing). `routes=None` marks a location-only
     solution, costed by direct assignment; a tuple (possibly empty) a routed one.
     In `independent` mode every company serves its own demand from its own depot, and
-    `open_centers` and `assignment` are empty.
+    `open_centers` and `assignment` are empty. `dispatched` gives, for a
+    location-only solution, the vehicles each center sends out (Eq. 11).
     """
 
     open_centers: frozenset[str]
     assignment: Mapping[str, Mapping[str, float]]
     routes: tuple[Route, ...] | None = None
     mode: DeliveryMode = "joint"
+    dispatched: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def single_source(

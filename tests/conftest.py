@@ -58,6 +58,22 @@ TINY = {
 }
 
 
+def planar_doc(name: str, companies: list, centers: list, nodes: list, **fields: object) -> dict:
+    """An instance document in planar km with Euclidean distances, for tests."""
+    return {
+        "format": "lastmile-instance/1",
+        "name": name,
+        "coordinates": "planar",
+        "distance": {"metric": "euclidean"},
+        "units": {"distance": "km", "cost": "CNY", "demand": "parcels", "time": "min"},
+        "provenance": {"summary": "test instance", "real": [], "synthetic": ["all"]},
+        **fields,
+        "companies": companies,
+        "centers": centers,
+        "nodes": nodes,
+    }
+
+
 def tiny_doc() -> dict:
     return copy.deepcopy(TINY)
 
@@ -76,3 +92,17 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (benchmarks and geo reference data) is not beside the checkout")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def tiny_xiqing() -> Instance:
+    """The first 12 Xiqing nodes with their 3 nearest candidate centers: small enough for tests."""
+    doc = json.loads((ROOT / "instances" / "xiqing.json").read_text())
+    doc["nodes"] = doc["nodes"][:12]
+    keep = {n["id"] for n in doc["nodes"]}
+    doc["centers"] = [c for c in doc["centers"] if c["node"] in keep][:3]
+    for company in doc["companies"]:
+        company["depot"] = {k: v for k, v in company["depot"].items() if k != "node"}
+    doc["distance"] = {"metric": "haversine", "circuity": 1.3}
+    doc["edges"] = []
+    return build(doc)

@@ -46,3 +46,14 @@ def test_circuity_scales_straight_line_distances():
     doc["distance"]["circuity"] = 1.3
     t = tables(build(doc))
     assert t.km[0, 2 + 2] == pytest.approx(3.9)  # center O to node a (after 2 centers and 2 depots)
+
+
+def test_a_region_keeps_the_parent_road_distances():
+    from lastmile.subset import restrict
+
+    x = load_instance("tests/data/small_road.json")
+    region = restrict(x, ["a", "c"], [])
+    # The only road from a to c runs through b, which the region leaves out.
+    assert [n.id for n in region.nodes] == ["a", "c"] and region.centers == ()
+    assert tables(region).km[region.index["a"], region.index["c"]] == pytest.approx(3.3)
+    assert tables(x).km.shape == (6, 6)  # the parent is untouched

@@ -1,0 +1,163 @@
+"""The routing subproblem every routing solver takes, exact or heuristic.
+
+A `RoutingProblem` is one center (or, in independent delivery, one company depot),
+the customers it serves and the vehicles it may use, with numpy tables indexed
+0 = center, 1..n = customers. Solvers return routes as lists of customer indices;
+`RoutingProblem.solution` turns them into the shared `Solution`, which
+`lastmile.result.finalize` costs and checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from lastmile.distances import tables
+from lastmile.model import Fleet, Instance, Route, Solution
+from lastmile.subset import restrict
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    """Route `customers` from `center` with `vehicles` (None: an unlimited fleet of
+    `company`'s vehicle type). `company` set means independent delivery: only that
+    company's parcels count. `time_windows=False` drops door-to-door windows."""
+
+    instance: Instance
+    center: str
+    customers: tuple[str, ...]
+    vehicles: tuple[str, ...] | None
+    company: str | None = None
+    time_windows: bool = True
+    region: str = ""
+
+    @classmethod
+    def whole(cls, instance: Instance, company: str | None = None) -> RoutingProblem:
+        """All nodes from the first center (joint) or from `company`'s depot (independent)."""
+        if company is None:
+            center = instance.centers[0].id
+            fleets = instance.companies
+        else:
+            center = instance.company_by_id[company].depot.id
+            fleets = (instance.company_by_id[company],)
+        customers = tuple(n.id for n in instance.nodes if n.needs_service(company))
+        if any(c.fleet.count is None for c in fleets):
+            vehicles = None
+        else:
+            vehicles = tuple(v for c in fleets for v in instance.vehicle_ids(c.id))
+        return cls(instance, center, customers, vehicles, company)
+
+    @cached_property
+    def scope(self) -> Instance:
+        """The instance a solution of this problem is costed and checked against: the
+        whole instance, or the sub-instance of this center and these customers."""
+        everyone = {n.id for n in self.instance.nodes if n.needs_service(self.company)}
+        if set(self.customers) == everyone:
+            return self.instance
+        centers = [self.center] if self.center in self.instance.center_by_id else []
+        return restrict(self.instance, self.customers, centers)
+
+    @property
+    def n(self) -> int:
+        return len(self.customers)
+
+    @property
+    def fleet_size(self) -> int | None:
+        return None if self.vehicles is None else len(self.vehicles)
+
+    @cached_property
+    def fleet(self) -> Fleet:
+        """The one vehicle type of this problem; mixed fleets are refused."""
+        if self.vehicles is None:
+            owner = self.company or self.instance.companies[0].id
+            return self.instance.company_by_id[owner].fleet
+        kinds = {self.instance.vehicle(v).fleet for v in self.vehicles}
+        if len(kinds) != 1:
+            raise ValueError(f"{self.instance.name}: the routing subproblem needs one vehicle type, got {len(kinds)}")
+        return kinds.pop()
+
+    @cached_property
+    def locations(self) -> list[int]:
+        index = self.instance.index
+        return [index[self.center]] + [index[c] for c in self.customers]
+
+    def _square(self, table: np.ndarray) -> np.ndarray:
+        out = np.array(table[np.ix_(self.locations, self.locations)], dtype=float)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def km(self) -> np.ndarray:
+        return self._square(tables(self.instance).km)
+
+    @cached_property
+    def minutes(self) -> np.ndarray:
+        return self._square(tables(self.instance).minutes)
+
+    @cached_property
+    def arc_cost(self) -> np.ndarray:
+        """Money per arc: cost per km on the distance and its congestion surcharge (C2 + C3)."""
+        t = tables(self.instance)
+        return self.fleet.cost_per_km * (self._square(t.km) + self._square(t.congestion_km))
+
+    def _per_customer(self, values: Sequence[float]) -> np.ndarray:
+        out = np.array([0.0, *values])
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def demand(self) -> np.ndarray:
+        nodes = [self.instance.node_by_id[c] for c in self.customers]
+        if self.company is None:
+            return self._per_customer([n.total_demand for n in nodes])
+        return self._per_customer([n.demand.get(self.company, 0.0) for n in nodes])
+
+    @cached_property
+    def pickup(self) -> np.ndarray:
+        nodes = [self.instance.node_by_id[c] for c in self.customers]
+        if self.company is None:
+            return self._per_customer([n.total_pickup for n in nodes])
+        return self._per_customer([n.pickup.get(self.company, 0.0) for n in nodes])
+
+    @property
+    def has_pickups(self) -> bool:
+        return bool(self.pickup.any())
+
+    @cached_property
+    def windows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(earliest, latest) per index, or None when no customer has a window."""
+        nodes = [self.instance.node_by_id[c] for c in self.customers]
+        if not self.time_windows or all(n.time_window is None for n in nodes):
+            return None
+        early = self._per_customer([n.time_window.earliest if n.time_window else 0.0 for n in nodes])
+        late = self._per_customer([n.time_window.latest if n.time_window else np.inf for n in nodes])
+        return early, late
+
+    @cached_property
+    def service(self) -> np.ndarray:
+        return self._per_customer([self.instance.node_by_id[c].service_time for c in self.customers])
+
+    def vehicle_id(self, k: int) -> str:
+        if self.vehicles is not None:
+            return self.vehicles[k]
+        owner = self.company or self.instance.companies[0].id
+        return f"{owner}-{k + 1}"
+
+    def solution(self, routes: Sequence[Sequence[int]]) -> Solution:
+        """The shared `Solution` for routes given as customer indices (1..n)."""
+        used = [r for r in routes if len(r) > 0]
+        if self.fleet_size is not None and len(used) > self.fleet_size:
+            raise ValueError(f"{len(used)} routes for {self.fleet_size} vehicles")
+        built = tuple(
+            Route.through(self.vehicle_id(k), self.center, [self.customers[i - 1] for i in r], self.region)
+            for k, r in enumerate(used)
+        )
+        return Solution.independent(built) if self.company is not None else Solution.routed(built)
+
+    def routes_of(self, solution: Solution) -> list[list[int]]:
+        """Customer-index routes of a solution of this problem (the inverse of `solution`)."""
+        position = {c: i + 1 for i, c in enumerate(self.customers)}
+        return [[position[s] for s in r.stops] for r in solution.routes or () if r.stops]

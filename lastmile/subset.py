@@ -1,0 +1,47 @@
+"""Sub-instances: a region's nodes and candidate centers, with the parent's distances."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+import numpy as np
+
+from lastmile.distances import DistanceTables, tables
+from lastmile.model import Instance
+
+
+def restrict(instance: Instance, nodes: Collection[str], centers: Collection[str] | None = None) -> Instance:
+    """The instance reduced to `nodes` and `centers` (default: all), companies kept.
+
+    Distances are sliced from the parent's tables, not recomputed: a road path may
+    run through nodes left out, and the region must keep the parent's distances.
+    """
+    keep_nodes = set(nodes)
+    keep_centers = set(centers) if centers is not None else {c.id for c in instance.centers}
+    unknown = (keep_nodes - set(instance.node_by_id)) | (keep_centers - set(instance.center_by_id))
+    if unknown:
+        raise KeyError(f"{instance.name}: unknown ids {sorted(unknown)}")
+    parent = tables(instance)
+    sub = replace(
+        instance,
+        name=f"{instance.name}[{len(keep_nodes)} nodes]",
+        nodes=tuple(n for n in instance.nodes if n.id in keep_nodes),
+        centers=tuple(c for c in instance.centers if c.id in keep_centers),
+        assignment_cost=None
+        if instance.assignment_cost is None
+        else instance.assignment_cost[
+            np.ix_(
+                [k for k, c in enumerate(instance.centers) if c.id in keep_centers],
+                [k for k, n in enumerate(instance.nodes) if n.id in keep_nodes],
+            )
+        ],
+    )
+    rows = [instance.index[loc] for loc in sub.location_ids]
+    sliced = DistanceTables(
+        *(np.array(t[np.ix_(rows, rows)]) for t in (parent.km, parent.congestion_km, parent.minutes))
+    )
+    for table in (sliced.km, sliced.congestion_km, sliced.minutes):
+        table.setflags(write=False)
+    object.__setattr__(sub, "_distance_tables", sliced)
+    return sub

@@ -1,0 +1,170 @@
+"""The exact routing models against brute force over all route sets."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from conftest import build, planar_doc
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from formulations.routing import solve_routing
+from lastmile import Route, Solution, check, evaluate
+from lastmile.readers import read_cvrplib
+from lastmile.routing import RoutingProblem
+
+ROUTE_KINDS = {"vehicle_capacity", "route_length", "time_window"}
+
+
+def routing_doc(coords, demand, pickup, windows, capacity, count, max_km) -> dict:
+    fleet = {"count": count, "capacity": capacity, "fixed_cost": 5, "cost_per_km": 1}
+    if max_km is not None:
+        fleet["max_route_km"] = max_km
+    nodes = []
+    for i, ((x, y), d) in enumerate(zip(coords[1:], demand, strict=True)):
+        node = {"id": f"n{i}", "x": x, "y": y, "demand": {"A": d}, "service_time": 1}
+        if pickup:
+            node["pickup"] = {"A": pickup[i]}
+        if windows:
+            node["time_window"] = list(windows[i])
+        nodes.append(node)
+    return planar_doc(
+        "random-routing",
+        [{"id": "A", "depot": {"id": "d", "x": 0, "y": 0}, "fleet": fleet}],
+        [{"id": "O", "x": coords[0][0], "y": coords[0][1], "fixed_cost": 0}],
+        nodes,
+        speed_kmh=60,
+        default_congestion=1.1,
+    )
+
+
+def set_partitions(items):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for partition in set_partitions(rest):
+        for k in range(len(partition)):
+            yield [*partition[:k], [first, *partition[k]], *partition[k + 1 :]]
+        yield [[first], *partition]
+
+
+def brute_force(problem: RoutingProblem) -> float | None:
+    """Cheapest route set by enumeration, with feasibility and cost from `check`/`evaluate`."""
+    instance, center = problem.instance, problem.center
+    best_route: dict[tuple[str, ...], float | None] = {}
+
+    def best_order(block: tuple[str, ...]) -> float | None:
+        if block not in best_route:
+            costs = []
+            for order in itertools.permutations(block):
+                one = Solution.routed([Route.through("A-1", center, list(order))])
+                if not {v.kind for v in check(instance, one)} & ROUTE_KINDS:
+                    cost = evaluate(instance, one)
+                    costs.append(cost.total - cost.center_fixed)
+            best_route[block] = min(costs) if costs else None
+        return best_route[block]
+
+    best = None
+    for partition in set_partitions(list(problem.customers)):
+        if problem.fleet_size is not None and len(partition) > problem.fleet_size:
+            continue
+        costs = [best_order(tuple(block)) for block in partition]
+        if any(c is None for c in costs):
+            continue
+        total = sum(costs)
+        best = total if best is None else min(best, total)
+    return best
+
+
+point = st.tuples(st.integers(0, 30), st.integers(0, 30))
+
+
+@st.composite
+def routing_cases(draw):
+    n = draw(st.integers(2, 5))
+    coords = draw(st.lists(point, min_size=n + 1, max_size=n + 1))
+    demand = draw(st.lists(st.integers(1, 6), min_size=n, max_size=n))
+    pickup = draw(st.one_of(st.just([]), st.lists(st.integers(0, 6), min_size=n, max_size=n)))
+    windows = draw(
+        st.one_of(
+            st.just([]),
+            st.lists(st.tuples(st.integers(0, 60), st.integers(20, 60)).map(sorted), min_size=n, max_size=n),
+        )
+    )
+    capacity = draw(st.integers(6, 14))
+    count = draw(st.integers(1, 4))
+    max_km = draw(st.sampled_from([None, 60, 100]))
+    return coords, demand, pickup, windows, capacity, count, max_km
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(routing_cases())
+def test_flow_model_optimum_equals_brute_force(case):
+    coords, demand, pickup, windows, capacity, count, max_km = case
+    if sum(demand) > capacity * count:
+        return
+    instance = build(routing_doc(coords, demand, pickup, windows, capacity, count, max_km))
+    problem = RoutingProblem.whole(instance)
+    expected = brute_force(problem)
+    result = solve_routing(problem, time_limit=30, formulation="flow")
+    if expected is None:
+        assert result.status == "infeasible"
+    else:
+        assert result.status == "optimal", result.message
+        assert result.feasible, result.violations
+        assert result.objective == pytest.approx(expected, abs=1e-6)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(routing_cases())
+def test_set_partitioning_optimum_equals_brute_force(case):
+    coords, demand, _, _, capacity, count, _ = case
+    if sum(demand) > capacity * count:
+        return
+    instance = build(routing_doc(coords, demand, [], [], capacity, count, None))
+    problem = RoutingProblem.whole(instance)
+    expected = brute_force(problem)
+    result = solve_routing(problem, time_limit=30, formulation="set-partitioning")
+    if expected is None:
+        assert result.status == "infeasible"
+    else:
+        assert result.status == "optimal" and result.feasible
+        assert result.objective == pytest.approx(expected, abs=1e-6)
+
+
+def test_too_small_a_fleet_is_reported_infeasible():
+    # Three customers of 5 parcels and vehicles of 10: the region is given one of the two.
+    instance = build(routing_doc([(0, 0), (1, 0), (2, 0), (3, 0)], [5, 5, 5], [], [], 10, 2, None))
+    problem = RoutingProblem(instance, "O", ("n0", "n1", "n2"), ("A-1",))
+    for formulation in ("flow", "set-partitioning"):
+        result = solve_routing(problem, time_limit=10, formulation=formulation)
+        assert result.status == "infeasible" and result.solution is None
+
+
+@pytest.mark.parametrize("name", ["E/E-n13-k4", "P/P-n16-k8"])
+def test_small_cvrplib_instances_are_proven_optimal(shared, name):
+    instance = read_cvrplib(shared / "benchmarks" / "cvrp" / f"{name}.vrp")
+    result = solve_routing(RoutingProblem.whole(instance), time_limit=60)
+    assert result.status == "optimal" and result.feasible
+    assert result.objective == {"E/E-n13-k4": 247, "P/P-n16-k8": 450}[name]
+
+
+def test_time_limited_run_is_not_reported_optimal(shared):
+    instance = read_cvrplib(shared / "benchmarks" / "cvrp" / "A" / "A-n45-k7.vrp")
+    result = solve_routing(RoutingProblem.whole(instance), time_limit=3, formulation="flow", cut_share=0)
+    assert result.status in ("feasible", "no_solution")
+    assert result.bound is not None
+    if result.status == "feasible":
+        assert result.feasible and result.objective > result.bound + 1e-6 and result.gap > 0
+
+
+def test_region_of_xiqing_with_pickups_and_windows(tiny_xiqing):
+    center = tiny_xiqing.centers[0].id
+    customers = tuple(n.id for n in tiny_xiqing.nodes[:8])
+    problem = RoutingProblem(tiny_xiqing, center, customers, ("A-1", "A-2", "S-1"))
+    result = solve_routing(problem, time_limit=60)
+    assert result.params["formulation"] == "flow"  # pickups and windows rule out set partitioning
+    assert result.status == "optimal" and result.feasible, result.violations
+    assert result.objective == pytest.approx(result.cost.total - result.cost.center_fixed)
