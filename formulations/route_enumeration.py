@@ -85,7 +85,10 @@ def enumerate_routes(problem: RoutingProblem) -> list[tuple[tuple[int, ...], flo
                     parent[new][j] = k
         layer = list(grown)
     routes = []
+    least = problem.min_load_rate * q - EPS
     for mask, row in best.items():
+        if load[mask] < least:
+            continue
         total = row + cost[:, 0]
         last = int(np.argmin(total))
         order, here, left = [], last, mask

@@ -13,6 +13,7 @@ f_ij >= 0 the delivery load and g_ij >= 0 the pickup load carried on the arc:
          g_ij <= (Q - p_j) x_ij, g_ij >= p_i x_ij           load never above capacity
          u_j >= u_i + km_ij - M (1 - x_ij), u_i + km_i0 <= L    maximum route length
          t_j >= t_i + s_i + tau_ij - M (1 - x_ij), a_j <= t_j <= b_j   time windows
+         f_0j >= rho Q x_0j                                 minimum load rate (exclusive regions)
 
 The flow bounds make the linear relaxation far stronger than two-index MTZ models
 (they prove E-n22-k4-size instances in seconds); rounded capacity cuts, separated on
@@ -122,6 +123,13 @@ def build_routing_model(problem: RoutingProblem) -> pyo.ConcreteModel:
     def delivery_lower(m, i, j):
         """An arc into j carries at least j's delivery."""
         return m.f[i, j] >= float(d[j]) * m.x[i, j]
+
+    if problem.min_load_rate > 0:
+
+        @m.Constraint(out_arcs[0])
+        def minimum_load(m, j):
+            """A vehicle that leaves carries at least min_load_rate of its capacity."""
+            return m.f[0, j] >= problem.min_load_rate * q * m.x[0, j]
 
     if problem.has_pickups:
         m.g = pyo.Var(m.A, domain=pyo.NonNegativeReals)

@@ -24,7 +24,9 @@ from lastmile.subset import restrict
 class RoutingProblem:
     """Route `customers` from `center` with `vehicles` (None: an unlimited fleet of
     `company`'s vehicle type). `company` set means independent delivery: only that
-    company's parcels count. `time_windows=False` drops door-to-door windows."""
+    company's parcels count. `time_windows=False` drops door-to-door windows.
+    `min_load_rate` makes every vehicle used leave with at least that share of its
+    capacity (the study's higher load threshold for exclusive-operation regions)."""
 
     instance: Instance
     center: str
@@ -33,6 +35,7 @@ class RoutingProblem:
     company: str | None = None
     time_windows: bool = True
     region: str = ""
+    min_load_rate: float = 0.0
 
     @classmethod
     def whole(cls, instance: Instance, company: str | None = None) -> RoutingProblem:

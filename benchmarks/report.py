@@ -1,0 +1,59 @@
+"""Shared plumbing of the benchmark scripts: where the published files are, and how a
+finished table is printed and written (one CSV row per run)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the checkout's packages, when run as a script
+    sys.path.insert(0, str(ROOT))
+
+from lastmile.model import Instance  # noqa: E402
+from lastmile.result import SolveResult  # noqa: E402
+
+SHARED_BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
+RESULTS = ROOT / "results" / "benchmarks"
+
+
+def parser(description: str, *, time_limit: float) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--benchmarks", type=Path, default=SHARED_BENCHMARKS, help="folder of the published files")
+    p.add_argument("--time-limit", type=float, default=time_limit, help="seconds per instance")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--only", nargs="*", help="instance names to run (default: all)")
+    p.add_argument("--out", type=Path, help="CSV file to write (default: results/benchmarks/NAME.csv)")
+    return p
+
+
+def finish(rows: list[dict], name: str, out: Path | None) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    target = out or RESULTS / f"{name}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(target, index=False)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(table.to_string(index=False))
+    print(f"\nwrote {target}")
+    return table
+
+
+def location_row(name: str, instance: Instance, result: SolveResult, optimum: float) -> dict:
+    """One row of a facility-location benchmark table."""
+    objective = result.objective
+    return {
+        "instance": name,
+        "facilities": len(instance.centers),
+        "customers": len(instance.nodes),
+        "optimal": optimum,
+        "objective": objective,
+        "gap_to_optimal_pct": None if objective is None else 100 * (objective - optimum) / optimum,
+        "bound": result.bound,
+        "status": result.status,
+        "feasible": result.feasible,
+        "build_s": round(float(result.params["build_s"]), 3),
+        "solve_s": round(float(result.params["solve_s"]), 3),
+    }
