@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 
-from report import finish, location_row, parser
+from report import finish, location_row, parser, save
 from tqdm import tqdm
 
 from formulations.location import solve_location
@@ -30,6 +30,7 @@ def main() -> None:
         instance = load_instance(spec)
         result = solve_location(instance, time_limit=args.time_limit, threads=args.threads)
         rows.append(location_row(problem["instance"], instance, result, float(problem["optimal"])))
+        save(rows, "cflp", args.out)
     finish(rows, "cflp", args.out)
 
 

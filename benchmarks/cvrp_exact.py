@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 
-from report import finish, parser
+from report import finish, parser, save
 from tqdm import tqdm
 
 from formulations.routing import solve_routing
@@ -53,6 +53,7 @@ def main() -> None:
                 "time_s": round(result.time_s, 3),
             }
         )
+        save(rows, "cvrp_exact", args.out)
     finish(rows, "cvrp_exact", args.out)
 
 

@@ -30,11 +30,17 @@ def parser(description: str, *, time_limit: float) -> argparse.ArgumentParser:
     return p
 
 
-def finish(rows: list[dict], name: str, out: Path | None) -> pd.DataFrame:
-    table = pd.DataFrame(rows)
+def save(rows: list[dict], name: str, out: Path | None) -> Path:
+    """Write the rows so far, so an interrupted benchmark keeps every finished instance."""
     target = out or RESULTS / f"{name}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(target, index=False)
+    pd.DataFrame(rows).to_csv(target, index=False)
+    return target
+
+
+def finish(rows: list[dict], name: str, out: Path | None) -> pd.DataFrame:
+    target = save(rows, name, out)
+    table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(table.to_string(index=False))
     print(f"\nwrote {target}")

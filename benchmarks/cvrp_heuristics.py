@@ -1,0 +1,85 @@
+"""Heuristics on the CVRPLIB X instances (101 to about 250 customers) against best-known values.
+
+    python benchmarks/cvrp_heuristics.py [--time-limit 60] [--seeds 3] [--solvers ortools pso ga pyvrp]
+
+Every solver gets the same wall-clock budget per instance and seed, in this one
+process on one core. Per run: cost, gap to the best-known value, time to within 1%.
+The summary (mean and best gap per solver) is printed and written as CSV and LaTeX.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pandas as pd
+from report import RESULTS, finish, parser, save
+from tqdm import tqdm
+
+from experiments.solvers import solve
+from lastmile.readers import read_cvrplib
+from lastmile.routing import RoutingProblem
+
+
+def time_to_within(trace: tuple[tuple[float, float], ...], target: float) -> float | None:
+    return next((t for t, cost in trace if cost <= target + 1e-9), None)
+
+
+def main() -> None:
+    p = parser(__doc__.split("\n\n")[0], time_limit=60)
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--master-seed", type=int, default=2024)
+    p.add_argument("--solvers", nargs="+", default=["ortools", "pso", "ga", "pyvrp"])
+    p.add_argument("--max-customers", type=int, default=256)
+    args = p.parse_args()
+    folder = args.benchmarks / "cvrp"
+    with open(folder / "bks.csv", newline="") as f:
+        known = {r["instance"]: r for r in csv.DictReader(f)}
+    files = sorted(
+        (path for path in (folder / "X").glob("X-*.vrp") if int(known[path.stem]["n_customers"]) <= args.max_customers),
+        key=lambda path: int(known[path.stem]["n_customers"]),
+    )
+    files = [f for f in files if not args.only or f.stem in args.only]
+    seeds = np.random.SeedSequence(args.master_seed).generate_state(args.seeds).tolist()
+    runs = [(f, s, name) for f in files for s in seeds for name in args.solvers]
+    rows = []
+    for path, seed, name in tqdm(runs, desc="cvrp-heuristics", unit="run"):
+        instance = read_cvrplib(path)
+        best = float(known[path.stem]["bks"])
+        result = solve(name, RoutingProblem.whole(instance), time_limit=args.time_limit, seed=seed)
+        rows.append(
+            {
+                "instance": path.stem,
+                "customers": len(instance.nodes),
+                "solver": name,
+                "seed": seed,
+                "bks": best,
+                "objective": result.objective,
+                "feasible": result.feasible,
+                "gap_pct": None if result.objective is None else 100 * (result.objective - best) / best,
+                "time_to_1pct_s": time_to_within(result.trace, 1.01 * best),
+                "time_s": round(result.time_s, 2),
+            }
+        )
+        save(rows, "cvrp_heuristics_runs", args.out)
+    runs_table = finish(rows, "cvrp_heuristics_runs", args.out)
+    summary = (
+        runs_table.groupby("solver", sort=False)
+        .agg(
+            runs=("gap_pct", "size"),
+            mean_gap_pct=("gap_pct", "mean"),
+            best_gap_pct=("gap_pct", "min"),
+            feasible=("feasible", "mean"),
+            mean_time_to_1pct_s=("time_to_1pct_s", "mean"),
+        )
+        .reset_index()
+    )
+    print(summary.to_string(index=False))
+    summary.to_csv(RESULTS / "cvrp_heuristics_summary.csv", index=False)
+    latex = summary.style.format(precision=2).hide(axis="index").to_latex(hrules=True)
+    (RESULTS / "cvrp_heuristics_summary.tex").write_text(latex)
+
+
+if __name__ == "__main__":
+    pd.set_option("display.width", 200)
+    main()

@@ -1,0 +1,1 @@
+"""The experiment layer: the main command, the solver registry, and (later) the runner."""

@@ -1,0 +1,163 @@
+"""Genetic algorithm with DEAP: giant-tour chromosomes, order crossover, Split and local
+search as education, and a population that keeps diversity (after HGS, Vidal 2012).
+
+Each generation: two parents by binary tournament on biased fitness (rank by cost
+plus rank by diversity, the mean broken-pairs distance to the closest individuals),
+order crossover, mutation, education (Split, then local search; the improved routes
+are written back into the chromosome), insertion; when the population exceeds
+mu + lambda, clones and then the worst biased fitness are removed down to mu. After
+`restart_after` generations without improvement, all but the best few are replaced
+by new random educated individuals.
+
+DEAP provides the individual and fitness containers (`creator`); its operators draw
+from Python's global `random`, so selection and variation here are our own pure
+functions with an explicit Generator.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from deap import base, creator
+
+from heuristics.arrays import ProblemArrays
+from heuristics.education import Routes, educate
+from heuristics.stopping import Budget, Trace
+from heuristics.variation import broken_pairs_distance, mutate, order_crossover
+from lastmile.result import SolveResult, finalize
+from lastmile.routing import RoutingProblem
+
+if not hasattr(creator, "LastmileFitness"):
+    creator.create("LastmileFitness", base.Fitness, weights=(-1.0,))
+    creator.create("LastmileTour", list, fitness=creator.LastmileFitness, routes=None, serial=-1)
+
+_SERIAL = itertools.count()  # identifies individuals for the distance cache; never affects results
+
+
+@dataclass(frozen=True)
+class GAParams:
+    mu: int = 25  # survivors
+    lam: int = 40  # offspring before survivor selection
+    elite: int = 4  # biased fitness: weight of diversity falls with the elite size
+    close: int = 5  # neighbours for the diversity measure
+    mutation_rate: float = 0.3
+    restart_after: int = 2000  # generations without improvement before a restart
+    local_search: bool = True
+
+
+def _individual(routes: Routes, tour: np.ndarray) -> creator.LastmileTour:
+    """The educated chromosome, or the raw `tour` when it has no feasible split."""
+    ind = creator.LastmileTour((routes.tour if routes.routes else tour).tolist())
+    ind.fitness.values = (routes.cost,)
+    ind.routes = routes.routes
+    ind.serial = next(_SERIAL)
+    return ind
+
+
+def _biased_fitness(population: list, params: GAParams, cache: dict[tuple[int, int], float]) -> np.ndarray:
+    """Rank by cost plus weighted rank by diversity; pair distances are cached by serial."""
+    size = len(population)
+    distance = np.zeros((size, size))
+    for i in range(size):
+        for j in range(i + 1, size):
+            a, b = population[i].serial, population[j].serial
+            key = (a, b) if a < b else (b, a)
+            if key not in cache:
+                cache[key] = broken_pairs_distance(
+                    np.array(population[i], dtype=np.int64), np.array(population[j], dtype=np.int64)
+                )
+            distance[i, j] = distance[j, i] = cache[key]
+    close = min(params.close, size - 1)
+    diversity = np.array([np.sort(np.delete(distance[i], i))[:close].mean() if close else 0.0 for i in range(size)])
+    cost_rank = np.argsort(np.argsort([ind.fitness.values[0] for ind in population], kind="stable"), kind="stable")
+    div_rank = np.argsort(np.argsort(-diversity, kind="stable"), kind="stable")
+    weight = 1.0 - min(params.elite, size) / size
+    return (cost_rank + weight * div_rank) / max(size - 1, 1)
+
+
+def _tournament(population: list, fitness: np.ndarray, rng: np.random.Generator) -> creator.LastmileTour:
+    i, j = rng.choice(len(population), size=2, replace=False)
+    return population[i] if fitness[i] <= fitness[j] else population[j]
+
+
+def _survivors(population: list, params: GAParams, cache: dict[tuple[int, int], float]) -> list:
+    while len(population) > params.mu:
+        seen: dict[tuple, int] = {}
+        clone = None
+        for k, ind in enumerate(population):
+            key = tuple(ind)
+            if key in seen:
+                clone = k
+                break
+            seen[key] = k
+        if clone is not None:
+            population.pop(clone)
+            continue
+        fitness = _biased_fitness(population, params, cache)
+        population.pop(int(np.argmax(fitness)))
+    alive = {ind.serial for ind in population}
+    for key in [k for k in cache if k[0] not in alive or k[1] not in alive]:
+        del cache[key]
+    return population
+
+
+def solve(
+    problem: RoutingProblem,
+    *,
+    time_limit: float,
+    seed: int | np.random.Generator,
+    iterations: int | None = None,
+    params: GAParams = GAParams(),
+) -> SolveResult:
+    """Run the GA; `iterations` counts generations (one offspring each)."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    budget = Budget(time_limit, iterations)
+    arrays = ProblemArrays.of(problem)
+    trace = Trace()
+
+    def fresh() -> creator.LastmileTour:
+        tour = rng.permutation(problem.n) + 1
+        return _individual(educate(arrays, tour, rng, local_search=params.local_search), tour)
+
+    population = []
+    for _ in range(params.mu):
+        population.append(fresh())
+        trace.offer(population[-1].fitness.values[0], budget.elapsed())
+    best = min(population, key=lambda ind: ind.fitness.values[0])
+    stale = 0
+    cache: dict[tuple[int, int], float] = {}
+    while not budget.exhausted():
+        fitness = _biased_fitness(population, params, cache)
+        first, second = _tournament(population, fitness, rng), _tournament(population, fitness, rng)
+        child = order_crossover(np.array(first, dtype=np.int64), np.array(second, dtype=np.int64), rng)
+        child = mutate(child, rng, params.mutation_rate)
+        offspring = _individual(educate(arrays, child, rng, local_search=params.local_search), child)
+        population.append(offspring)
+        if trace.offer(offspring.fitness.values[0], budget.elapsed()):
+            best, stale = offspring, 0
+        else:
+            stale += 1
+        if len(population) >= params.mu + params.lam:
+            population = _survivors(population, params, cache)
+        if stale >= params.restart_after:
+            keep = sorted(population, key=lambda ind: ind.fitness.values[0])[: params.elite]
+            population = keep + [fresh() for _ in range(params.mu - len(keep))]
+            stale = 0
+        budget.tick()
+    return _result(problem, "ga", best.routes, best.fitness.values[0], budget, trace, params.__dict__, rng)
+
+
+def _result(problem, solver, routes, cost, budget, trace, params, rng) -> SolveResult:
+    solution = problem.solution(routes) if routes and np.isfinite(cost) else None
+    return finalize(
+        problem.scope,
+        solver,
+        "feasible" if solution is not None else "no_solution",
+        solution,
+        scope="routing",
+        time_s=budget.elapsed(),
+        trace=tuple(trace.points),
+        params={**params, "iterations": budget.done_iterations},
+    )

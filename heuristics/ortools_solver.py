@@ -1,0 +1,139 @@
+"""OR-Tools routing (the only module that imports OR-Tools).
+
+Dimensions: `delivered` (cumulates deliveries; its end value is the route's load at
+the start, at most the capacity) and `collected` (cumulates pickups); the load after
+a customer i is delivered(end) - delivered(i) + collected(i), constrained to the
+capacity at every customer (simultaneous pickup and delivery). `km` carries the route
+length limit, `time` the time windows with waiting allowed. Vehicles have the fleet's
+fixed cost. Search: PATH_CHEAPEST_ARC, then guided local search.
+
+Known faults handled: OR-Tools may overrun its time limit, so a solution callback
+ends the search once the wall clock passes it and the run's real time is recorded;
+the routing search has no effective random seed, so `seed` is recorded but cannot
+change the result. An iteration budget is a limit on the number of solutions found,
+which is reproducible.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from heuristics.stopping import Trace
+from lastmile.result import SolveResult, finalize
+from lastmile.routing import RoutingProblem
+
+
+def integer_scale(values: np.ndarray) -> int:
+    """1 when all values are whole numbers, else 1000 (three decimals kept)."""
+    finite = values[np.isfinite(values)]
+    return 1 if np.allclose(finite, np.round(finite)) else 1000
+
+
+def solve(
+    problem: RoutingProblem, *, time_limit: float, seed: int | np.random.Generator, iterations: int | None = None
+) -> SolveResult:
+    started = time.perf_counter()
+    n = problem.n
+    fleet = problem.fleet
+    vehicles = problem.fleet_size if problem.fleet_size is not None else n
+    manager = pywrapcp.RoutingIndexManager(n + 1, vehicles, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    scale = integer_scale(np.append(problem.arc_cost.ravel(), fleet.fixed_cost))
+    arc = np.round(problem.arc_cost * scale).astype(np.int64)
+
+    def node(index: int) -> int:
+        return manager.IndexToNode(index)
+
+    cost_cb = routing.RegisterTransitCallback(lambda i, j: int(arc[node(i), node(j)]))
+    routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
+    routing.SetFixedCostOfAllVehicles(round(fleet.fixed_cost * scale))
+
+    qscale = integer_scale(np.concatenate((problem.demand, problem.pickup, [fleet.capacity])))
+    demand = np.round(problem.demand * qscale).astype(np.int64)
+    pickup = np.round(problem.pickup * qscale).astype(np.int64)
+    capacity = round(fleet.capacity * qscale)
+    delivered_cb = routing.RegisterUnaryTransitCallback(lambda i: int(demand[node(i)]))
+    routing.AddDimension(delivered_cb, 0, capacity, True, "delivered")
+    delivered = routing.GetDimensionOrDie("delivered")
+    solver = routing.solver()
+    ends = [delivered.CumulVar(routing.End(v)) for v in range(vehicles)]
+    if problem.has_pickups:
+        collected_cb = routing.RegisterUnaryTransitCallback(lambda i: int(pickup[node(i)]))
+        routing.AddDimension(collected_cb, 0, capacity, True, "collected")
+        collected = routing.GetDimensionOrDie("collected")
+        for c in range(1, n + 1):
+            index = manager.NodeToIndex(c)
+            route_load = solver.Element(ends, routing.VehicleVar(index))
+            solver.Add(route_load - delivered.CumulVar(index) + collected.CumulVar(index) <= capacity)
+    if problem.min_load_rate > 0:
+        least = int(np.ceil(problem.min_load_rate * capacity - 1e-9))
+        for v in range(vehicles):
+            solver.Add(ends[v] >= least * routing.ActiveVehicleVar(v))
+    if fleet.max_route_km is not None:
+        kscale = 1000
+        km = np.round(problem.km * kscale).astype(np.int64)
+        km_cb = routing.RegisterTransitCallback(lambda i, j: int(km[node(i), node(j)]))
+        routing.AddDimension(km_cb, 0, int(np.floor(fleet.max_route_km * kscale)), True, "km")
+    if problem.windows is not None:
+        early, late = problem.windows
+        tscale = 100  # hundredths of a minute
+        travel = np.round((problem.minutes + problem.service[:, None]) * tscale).astype(np.int64)
+        horizon = int(np.ceil((np.nanmax(np.where(np.isfinite(late), late, 0)) + travel.max() / tscale + 1) * tscale))
+        time_cb = routing.RegisterTransitCallback(lambda i, j: int(travel[node(i), node(j)]))
+        routing.AddDimension(time_cb, horizon, 10 * horizon, False, "time")
+        clock = routing.GetDimensionOrDie("time")
+        for c in range(1, n + 1):
+            low = int(np.ceil(early[c] * tscale))
+            high = int(np.floor(late[c] * tscale)) if np.isfinite(late[c]) else 10 * horizon
+            clock.CumulVar(manager.NodeToIndex(c)).SetRange(low, high)
+        for v in range(vehicles):
+            clock.CumulVar(routing.Start(v)).SetRange(0, 0)
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    if iterations is not None:
+        params.solution_limit = int(iterations)
+        params.time_limit.FromSeconds(24 * 3600)
+    else:
+        left = max(time_limit - (time.perf_counter() - started), 0.1)
+        params.time_limit.FromMilliseconds(int(left * 1000))
+
+    trace = Trace()
+
+    def on_solution() -> None:
+        elapsed = time.perf_counter() - started
+        trace.offer(routing.CostVar().Value() / scale, elapsed)
+        if iterations is None and elapsed >= time_limit:
+            solver.FinishCurrentSearch()
+
+    routing.AddAtSolutionCallback(on_solution)
+    assignment = routing.SolveWithParameters(params)
+    elapsed = time.perf_counter() - started
+    solution = None
+    if assignment is not None:
+        routes = []
+        for v in range(vehicles):
+            index, route = routing.Start(v), []
+            index = assignment.Value(routing.NextVar(index))
+            while not routing.IsEnd(index):
+                route.append(node(index))
+                index = assignment.Value(routing.NextVar(index))
+            if route:
+                routes.append(route)
+        solution = problem.solution(routes)
+    overrun = elapsed - time_limit if iterations is None else 0.0
+    return finalize(
+        problem.scope,
+        "ortools",
+        "feasible" if solution is not None else "no_solution",
+        solution,
+        scope="routing",
+        time_s=elapsed,
+        trace=tuple(trace.points),
+        params={"seed_effective": False, "seed": str(seed), "iterations": iterations, "scale": scale},
+        message=f"overran the time limit by {overrun:.2f} s" if overrun > 0.5 else "",
+    )

@@ -1,0 +1,74 @@
+"""Heuristic solvers: optimum on small instances, determinism, feasibility by the shared checker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import build
+from hypothesis import HealthCheck, given, settings
+from test_exact_routing import routing_cases, routing_doc
+from test_operators import problem
+
+from experiments.solvers import SOLVERS, solve
+from formulations.routing import solve_routing
+from heuristics.pso import PSOParams
+from heuristics.pso import solve as pso_solve
+from lastmile.readers import read_cvrplib
+from lastmile.routing import RoutingProblem
+
+BUDGET = {"ortools": 300, "pso": 15, "ga": 150, "pyvrp": 300}
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("name", sorted(BUDGET))
+def test_heuristics_find_the_optimum_of_small_instances(name, seed):
+    p = problem(seed, n=7, pickups=seed % 2 == 0, windows=seed < 2)
+    optimum = solve_routing(p, time_limit=60)
+    assert optimum.status == "optimal", optimum.message
+    result = solve(name, p, time_limit=30, seed=seed, iterations=BUDGET[name])
+    assert result.feasible, result.violations
+    assert result.objective == pytest.approx(optimum.objective, abs=1e-6)
+
+
+def test_heuristics_find_the_cvrplib_optimum_of_p_n16_k8(shared):
+    p = RoutingProblem.whole(read_cvrplib(shared / "benchmarks/cvrp/P/P-n16-k8.vrp"))
+    for name in ("pso", "ga", "pyvrp"):
+        result = solve(name, p, time_limit=30, seed=0, iterations=BUDGET[name] * 2)
+        assert result.feasible and result.objective == 450, name
+
+
+@pytest.mark.parametrize("name", ["pso", "ga", "pyvrp", "ortools"])
+def test_same_seed_same_result(name):
+    p = problem(7, n=8)
+    first = solve(name, p, time_limit=30, seed=11, iterations=BUDGET[name])
+    again = solve(name, p, time_limit=30, seed=np.random.default_rng(0).integers(1) + 11, iterations=BUDGET[name])
+    assert first.solution == again.solution and first.objective == again.objective
+
+
+def test_pso_local_search_ablation_is_worse_or_equal():
+    p = problem(3, n=8, windows=False)
+    with_ls = solve("pso", p, time_limit=30, seed=1, iterations=5)
+    without = pso_solve(p, time_limit=30, seed=1, iterations=5, params=PSOParams(local_search=False))
+    assert without.params["local_search"] is False
+    assert with_ls.objective <= without.objective + 1e-9
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(routing_cases())
+def test_every_heuristic_solution_passes_the_checker(case):
+    coords, demand, pickup, windows, capacity, count, max_km = case
+    if sum(demand) > capacity * count:
+        return
+    p = RoutingProblem.whole(build(routing_doc(coords, demand, pickup, windows, capacity, count, max_km)))
+    for name in ("pso", "ga", "ortools", "pyvrp"):
+        result = solve(name, p, time_limit=10, seed=0, iterations=BUDGET[name] // 3)
+        if result.solution is not None:
+            assert result.feasible, (name, result.violations)
+        else:
+            assert result.status in ("no_solution", "error")
+
+
+def test_registry_names_and_unknown_solver():
+    assert list(SOLVERS) == ["exact", "ortools", "pso", "ga", "pyvrp"]
+    with pytest.raises(ValueError, match="unknown solver"):
+        solve("tabu", problem(0), time_limit=1, seed=0)
