@@ -3,6 +3,7 @@
     min  sum_j F_j y_j + sum_j sum_i u_ji d_i x_ji                      (5)
     s.t. sum_j x_ji = 1                                  for every i     (6)
          sum_i d_i x_ji <= Q_j y_j                       for every j     (7)
+         sum_j Q_j y_j >= sum_i d_i                       (7, aggregate: a valid inequality)
          x_ji <= y_j                                     for every j, i  (8)
          sum_j y_j = p                                   (if p is given) (9)
          x_ji in {0, 1} (single sourcing) or [0, 1]                      (10)
@@ -99,6 +100,12 @@ def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> None:
     def open_only(m, j, i):
         """Eq. (8)/(14): parcels go only through open centers."""
         return m.x[j, i] <= m.y[j]
+
+    @m.Constraint()
+    def open_capacity(m):
+        """Eq. (7) read in aggregate, as the study words it: the open centers' capacity
+        covers the total demand. Implied by the rest, it strengthens the LP bound."""
+        return sum(m.Q[j] * m.y[j] for j in m.J) >= sum(m.d[i] for i in m.I)
 
 
 def build_location_model(data: LocationData) -> pyo.ConcreteModel:
