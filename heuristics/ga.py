@@ -24,9 +24,9 @@ from deap import base, creator
 
 from heuristics.arrays import ProblemArrays
 from heuristics.education import Routes, educate
-from heuristics.stopping import Budget, Trace
+from heuristics.stopping import Budget, Trace, finish_run
 from heuristics.variation import broken_pairs_distance, mutate, order_crossover
-from lastmile.result import SolveResult, finalize
+from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
 
 if not hasattr(creator, "LastmileFitness"):
@@ -146,18 +146,4 @@ def solve(
             population = keep + [fresh() for _ in range(params.mu - len(keep))]
             stale = 0
         budget.tick()
-    return _result(problem, "ga", best.routes, best.fitness.values[0], budget, trace, params.__dict__, rng)
-
-
-def _result(problem, solver, routes, cost, budget, trace, params, rng) -> SolveResult:
-    solution = problem.solution(routes) if routes and np.isfinite(cost) else None
-    return finalize(
-        problem.scope,
-        solver,
-        "feasible" if solution is not None else "no_solution",
-        solution,
-        scope="routing",
-        time_s=budget.elapsed(),
-        trace=tuple(trace.points),
-        params={**params, "iterations": budget.done_iterations},
-    )
+    return finish_run(problem, "ga", best.routes, best.fitness.values[0], budget, trace, params.__dict__)

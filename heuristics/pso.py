@@ -24,8 +24,7 @@ from pyswarms.backend.topology import Star
 
 from heuristics.arrays import ProblemArrays
 from heuristics.education import educate
-from heuristics.ga import _result
-from heuristics.stopping import Budget, Trace
+from heuristics.stopping import Budget, Trace, finish_run
 from heuristics.variation import keys_to_tour, tour_to_keys
 from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
@@ -89,4 +88,4 @@ def solve(
         )  # Eq. (3)
         swarm.position = swarm.position + swarm.velocity  # Eq. (4)
         budget.tick()
-    return _result(problem, "pso", best_routes, trace.best, budget, trace, params.__dict__, rng)
+    return finish_run(problem, "pso", best_routes, trace.best, budget, trace, params.__dict__)

@@ -3,8 +3,12 @@ a run reproducible bit for bit whatever the machine."""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
+
+from lastmile.result import SolveResult, finalize
+from lastmile.routing import RoutingProblem
 
 
 @dataclass
@@ -43,3 +47,26 @@ class Trace:
             self.points.append((elapsed, cost))
             return True
         return False
+
+
+def finish_run(
+    problem: RoutingProblem,
+    solver: str,
+    routes: list[list[int]],
+    cost: float,
+    budget: Budget,
+    trace: Trace,
+    params: dict[str, object],
+) -> SolveResult:
+    """A heuristic run's best routes as a `SolveResult`, re-costed and re-checked."""
+    solution = problem.solution(routes) if routes and math.isfinite(cost) else None
+    return finalize(
+        problem.scope,
+        solver,
+        "feasible" if solution is not None else "no_solution",
+        solution,
+        scope="routing",
+        time_s=budget.elapsed(),
+        trace=tuple(trace.points),
+        params={**params, "iterations": budget.done_iterations},
+    )
