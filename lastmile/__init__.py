@@ -4,7 +4,7 @@ One `Instance`, one `Solution`, one cost function (`evaluate`) and one feasibili
 checker (`check`) that every solver, exact or heuristic, is measured by.
 """
 
-from lastmile.check import Violation, check, is_feasible
+from lastmile.check import Violation, check
 from lastmile.cost import CostBreakdown, evaluate
 from lastmile.errors import InstanceError
 from lastmile.model import Instance, Route, Solution
@@ -19,6 +19,5 @@ __all__ = [
     "Violation",
     "check",
     "evaluate",
-    "is_feasible",
     "load_instance",
 ]

@@ -47,10 +47,6 @@ def check(instance: Instance, solution: Solution) -> list[Violation]:
     return out
 
 
-def is_feasible(instance: Instance, solution: Solution) -> bool:
-    return not check(instance, solution)
-
-
 def _check_assignment(instance: Instance, solution: Solution) -> list[Violation]:
     out = []
     for center in solution.open_centers:

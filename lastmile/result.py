@@ -17,7 +17,6 @@ from lastmile.model import Instance, Solution
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution", "error"]
 Scope = Literal["routing", "total"]
-GAP_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)

@@ -159,8 +159,3 @@ class RoutingProblem:
             for k, r in enumerate(used)
         )
         return Solution.independent(built) if self.company is not None else Solution.routed(built)
-
-    def routes_of(self, solution: Solution) -> list[list[int]]:
-        """Customer-index routes of a solution of this problem (the inverse of `solution`)."""
-        position = {c: i + 1 for i, c in enumerate(self.customers)}
-        return [[position[s] for s in r.stops] for r in solution.routes or () if r.stops]

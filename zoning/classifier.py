@@ -26,7 +26,6 @@ from zoning.dataset import FEATURES
 
 MODES = {1: "exclusive operation", 2: "dynamic joint delivery", 3: "smart lockers"}
 CATEGORICAL = ["main_type"]
-MODEL_NAMES = ("XGBoost", "Random forest", "AdaBoost")
 
 
 def make_models(seed: int) -> dict[str, Pipeline]:
