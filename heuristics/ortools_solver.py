@@ -11,7 +11,8 @@ Known faults handled: OR-Tools may overrun its time limit, so a solution callbac
 ends the search once the wall clock passes it and the run's real time is recorded;
 the routing search has no effective random seed, so `seed` is recorded but cannot
 change the result. An iteration budget is a limit on the number of solutions found,
-which is reproducible.
+reproducible when reached; the time limit still bounds the run, since guided local
+search may stop finding new solutions before the limit.
 """
 
 from __future__ import annotations
@@ -96,18 +97,18 @@ def solve(
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     if iterations is not None:
+        # A solution limit, reproducible when reached; guided local search may stop
+        # finding new solutions, so the time limit still bounds the run.
         params.solution_limit = int(iterations)
-        params.time_limit.FromSeconds(24 * 3600)
-    else:
-        left = max(time_limit - (time.perf_counter() - started), 0.1)
-        params.time_limit.FromMilliseconds(int(left * 1000))
+    left = max(time_limit - (time.perf_counter() - started), 0.1)
+    params.time_limit.FromMilliseconds(int(left * 1000))
 
     trace = Trace()
 
     def on_solution() -> None:
         elapsed = time.perf_counter() - started
         trace.offer(routing.CostVar().Value() / scale, elapsed)
-        if iterations is None and elapsed >= time_limit:
+        if elapsed >= time_limit:
             solver.FinishCurrentSearch()
 
     routing.AddAtSolutionCallback(on_solution)
@@ -125,7 +126,7 @@ def solve(
             if route:
                 routes.append(route)
         solution = problem.solution(routes)
-    overrun = elapsed - time_limit if iterations is None else 0.0
+    overrun = elapsed - time_limit
     return finalize(
         problem.scope,
         "ortools",

@@ -61,7 +61,7 @@ def test_every_heuristic_solution_passes_the_checker(case):
         return
     p = RoutingProblem.whole(build(routing_doc(coords, demand, pickup, windows, capacity, count, max_km)))
     for name in ("pso", "ga", "ortools", "pyvrp"):
-        result = solve(name, p, time_limit=10, seed=0, iterations=BUDGET[name] // 3)
+        result = solve(name, p, time_limit=5, seed=0, iterations=BUDGET[name] // 3)
         if result.solution is not None:
             assert result.feasible, (name, result.violations)
         else:
