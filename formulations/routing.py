@@ -155,7 +155,7 @@ def build_routing_model(problem: RoutingProblem) -> pyo.ConcreteModel:
             return m.f[i, j] + m.g[i, j] <= q * m.x[i, j]
 
     if fleet.max_route_km is not None:
-        _add_route_length(m, problem, out_arcs)
+        _add_route_length(m, problem)
     if problem.windows is not None:
         _add_time_windows(m, problem)
 
@@ -167,7 +167,7 @@ def build_routing_model(problem: RoutingProblem) -> pyo.ConcreteModel:
     return m
 
 
-def _add_route_length(m: pyo.ConcreteModel, problem: RoutingProblem, out_arcs: dict) -> None:
+def _add_route_length(m: pyo.ConcreteModel, problem: RoutingProblem) -> None:
     km = problem.km
     limit = float(problem.fleet.max_route_km)
     m.u = pyo.Var(m.N)

@@ -26,7 +26,7 @@ class Routes:
 
 
 def split_tour(arrays: ProblemArrays, tour: np.ndarray) -> tuple[float, list[list[int]]]:
-    total, bounds, count = split(tour, *arrays.kernel_args()[:11], arrays.fixed, arrays.max_routes)
+    total, bounds, count = split(tour, *arrays.kernel_args(), arrays.fixed, arrays.max_routes)
     if count == 0:
         return np.inf, []
     return float(total), [tour[bounds[r] : bounds[r + 1]].tolist() for r in range(count)]

@@ -111,19 +111,20 @@ class RoutingProblem:
         out.setflags(write=False)
         return out
 
-    @cached_property
-    def demand(self) -> np.ndarray:
+    def _parcels(self, kind: str) -> np.ndarray:
+        """Deliveries (`demand`) or pickups per index: this problem's company's, or all."""
         nodes = [self.instance.node_by_id[c] for c in self.customers]
         if self.company is None:
-            return self._per_customer([n.total_demand for n in nodes])
-        return self._per_customer([n.demand.get(self.company, 0.0) for n in nodes])
+            return self._per_customer([sum(getattr(n, kind).values()) for n in nodes])
+        return self._per_customer([getattr(n, kind).get(self.company, 0.0) for n in nodes])
+
+    @cached_property
+    def demand(self) -> np.ndarray:
+        return self._parcels("demand")
 
     @cached_property
     def pickup(self) -> np.ndarray:
-        nodes = [self.instance.node_by_id[c] for c in self.customers]
-        if self.company is None:
-            return self._per_customer([n.total_pickup for n in nodes])
-        return self._per_customer([n.pickup.get(self.company, 0.0) for n in nodes])
+        return self._parcels("pickup")
 
     @property
     def has_pickups(self) -> bool:

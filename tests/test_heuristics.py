@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from conftest import build
 from hypothesis import HealthCheck, given, settings
@@ -41,7 +40,7 @@ def test_heuristics_find_the_cvrplib_optimum_of_p_n16_k8(shared):
 def test_same_seed_same_result(name):
     p = problem(7, n=8)
     first = solve(name, p, time_limit=30, seed=11, iterations=BUDGET[name])
-    again = solve(name, p, time_limit=30, seed=np.random.default_rng(0).integers(1) + 11, iterations=BUDGET[name])
+    again = solve(name, p, time_limit=30, seed=11, iterations=BUDGET[name])
     assert first.solution == again.solution and first.objective == again.objective
 
 
