@@ -6,6 +6,7 @@ giant tour too, so that a solver can write it back into its particle or chromoso
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,32 @@ def split_tour(arrays: ProblemArrays, tour: np.ndarray) -> tuple[float, list[lis
     return float(total), [tour[bounds[r] : bounds[r + 1]].tolist() for r in range(count)]
 
 
+def nearest_neighbour(cost: np.ndarray, first: int) -> np.ndarray:
+    """The giant tour that starts at customer `first` and always goes on to the nearest
+    customer not yet visited."""
+    left = np.ones(cost.shape[0], dtype=bool)
+    left[[0, first]] = False
+    tour = [first]
+    for _ in range(cost.shape[0] - 2):
+        tour.append(int(np.argmin(np.where(left, cost[tour[-1]], np.inf))))
+        left[tour[-1]] = False
+    return np.array(tour, dtype=np.int64)
+
+
+def _fallbacks(arrays: ProblemArrays, tour: np.ndarray) -> Iterator[np.ndarray]:
+    """Tours to try, lazily, when `tour` has no feasible cut (tight fleets, windows and
+    route limits make most random tours unsplittable): the tour in order of window
+    closing (stable, so the tour's order stays among windows that close together), the
+    nearest-neighbour tour from the tour's first customer, and that in window order."""
+    windows = np.isfinite(arrays.late[1:]).any()
+    if windows:
+        yield tour[np.argsort(arrays.late[tour], kind="stable")]
+    near = nearest_neighbour(arrays.cost, int(tour[0]))
+    yield near
+    if windows:
+        yield near[np.argsort(arrays.late[near], kind="stable")]
+
+
 def educate(
     arrays: ProblemArrays,
     tour: np.ndarray,
@@ -41,10 +68,10 @@ def educate(
     max_moves: int = 100_000,
 ) -> Routes:
     total, routes = split_tour(arrays, tour)
-    if not routes and np.isfinite(arrays.late[1:]).any():
-        # No feasible cut of this tour: retry in order of window closing (stable), which
-        # keeps the tour's order among customers whose windows close together.
-        total, routes = split_tour(arrays, tour[np.argsort(arrays.late[tour], kind="stable")])
+    for retry in _fallbacks(arrays, tour):
+        if routes:
+            break
+        total, routes = split_tour(arrays, retry)
     if not local_search or not routes:
         return Routes(routes, total)
     slots = max(arrays.max_routes, len(routes))

@@ -106,6 +106,9 @@ LINGSHAN_TOWNS = (
 LINGSHAN_COUNTY_SEAT = (109.291006, 22.416536)
 LINGSHAN_SERVICE_POINT_SHARE = 0.53  # seeds/004: 53% of villages have a service point
 LINGSHAN_COMPANIES = 10
+# Vehicles per company: enough that every company can serve its villages alone within the
+# 250 km route limit (independent delivery); unused vehicles cost nothing.
+LINGSHAN_FLEET = 6
 
 KM_PER_DEG_LAT = 111.195
 
@@ -388,7 +391,7 @@ def lingshan() -> dict:
             ],
             "synthetic": [
                 "village service-point positions: uniform in a disc of 8 km (3 km for Lingcheng) around the seat",
-                "demand and pickups per company, service times, fleets (3 vehicles of 200 parcels per company, "
+                "demand and pickups per company, service times, fleets (6 vehicles of 200 parcels per company, "
                 "150 CNY/vehicle-day, 1.8 CNY/km, 250 km limit), company depots 1.2 km around the county seat",
                 "alliance center candidates at the county seat and three township seats (800 CNY/day, 4000 parcels)",
                 "circuity 1.35 road km per great-circle km; no congestion (coefficient 1.0) in the rural network",
@@ -406,7 +409,13 @@ def lingshan() -> dict:
                 "id": company,
                 "name": f"Express company {k + 1}" + (" (postal)" if k == 0 else ""),
                 "depot": depots[k],
-                "fleet": {"count": 3, "capacity": 200, "fixed_cost": 150, "cost_per_km": 1.8, "max_route_km": 250},
+                "fleet": {
+                    "count": LINGSHAN_FLEET,
+                    "capacity": 200,
+                    "fixed_cost": 150,
+                    "cost_per_km": 1.8,
+                    "max_route_km": 250,
+                },
             }
             for k, company in enumerate(companies)
         ],

@@ -17,7 +17,7 @@ import numpy as np
 
 from lastmile.distances import tables
 from lastmile.model import Fleet, Instance, Route, Solution
-from lastmile.subset import restrict
+from lastmile.subset import only_company, restrict
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,14 @@ class RoutingProblem:
     @cached_property
     def scope(self) -> Instance:
         """The instance a solution of this problem is costed and checked against: the
-        whole instance, or the sub-instance of this center and these customers."""
-        everyone = {n.id for n in self.instance.nodes if n.needs_service(self.company)}
+        instance (as its company alone sees it, in independent delivery), or its
+        sub-instance of this center and these customers."""
+        base = self.instance if self.company is None else only_company(self.instance, self.company)
+        everyone = {n.id for n in base.nodes if n.needs_service(self.company)}
         if set(self.customers) == everyone:
-            return self.instance
-        centers = [self.center] if self.center in self.instance.center_by_id else []
-        return restrict(self.instance, self.customers, centers)
+            return base
+        centers = [self.center] if self.center in base.center_by_id else []
+        return restrict(base, self.customers, centers)
 
     @property
     def n(self) -> int:
@@ -73,14 +75,16 @@ class RoutingProblem:
 
     @cached_property
     def fleet(self) -> Fleet:
-        """The one vehicle type of this problem; mixed fleets are refused."""
+        """The one vehicle type of this problem (companies' identical vehicles pool into
+        one type, counted here); mixed types are refused."""
         if self.vehicles is None:
             owner = self.company or self.instance.companies[0].id
             return self.instance.company_by_id[owner].fleet
-        kinds = {self.instance.vehicle(v).fleet for v in self.vehicles}
+        fleets = (self.instance.vehicle(v).fleet for v in self.vehicles)
+        kinds = {(f.capacity, f.fixed_cost, f.cost_per_km, f.max_route_km) for f in fleets}
         if len(kinds) != 1:
             raise ValueError(f"{self.instance.name}: the routing subproblem needs one vehicle type, got {len(kinds)}")
-        return kinds.pop()
+        return Fleet(len(self.vehicles), *kinds.pop())
 
     @cached_property
     def locations(self) -> list[int]:

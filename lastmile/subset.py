@@ -22,7 +22,6 @@ def restrict(instance: Instance, nodes: Collection[str], centers: Collection[str
     unknown = (keep_nodes - set(instance.node_by_id)) | (keep_centers - set(instance.center_by_id))
     if unknown:
         raise KeyError(f"{instance.name}: unknown ids {sorted(unknown)}")
-    parent = tables(instance)
     sub = replace(
         instance,
         name=f"{instance.name}[{len(keep_nodes)} nodes]",
@@ -37,6 +36,35 @@ def restrict(instance: Instance, nodes: Collection[str], centers: Collection[str
             )
         ],
     )
+    return _with_parent_distances(instance, sub)
+
+
+def only_company(instance: Instance, company: str) -> Instance:
+    """The instance as `company` alone sees it: its depot and fleet, the nodes it serves
+    with its own parcels only, no candidate centers (independent delivery)."""
+    nodes = tuple(
+        replace(
+            n,
+            demand={company: n.demand[company]} if company in n.demand else {},
+            pickup={company: n.pickup[company]} if company in n.pickup else {},
+        )
+        for n in instance.nodes
+        if n.needs_service(company)
+    )
+    sub = replace(
+        instance,
+        name=f"{instance.name}[{company}]",
+        companies=(instance.company_by_id[company],),
+        nodes=nodes,
+        centers=(),
+        assignment_cost=None,
+    )
+    return _with_parent_distances(instance, sub)
+
+
+def _with_parent_distances(instance: Instance, sub: Instance) -> Instance:
+    """`sub` with its distance tables sliced from the parent's."""
+    parent = tables(instance)
     rows = [instance.index[loc] for loc in sub.location_ids]
     sliced = DistanceTables(
         *(np.array(t[np.ix_(rows, rows)]) for t in (parent.km, parent.congestion_km, parent.minutes))

@@ -2,7 +2,8 @@
 
 - 1 exclusive operation (large-scale regions): vehicles must leave loaded to at least
   `exclusive_min_load_rate` of capacity (the study sets "a higher vehicle load rate
-  threshold" without a number: 0.5 by default, a parameter);
+  threshold" without a number: 0.5 by default, a parameter), or with the region's
+  whole load when that is less;
 - 2 dynamic joint delivery (medium-scale regions): the routing problem as it is;
 - 3 smart lockers (small-scale regions): door-to-door time windows are dropped and
   vehicles deliver to the region's lockers, each carrying the parcels of the nodes it
@@ -111,5 +112,10 @@ def region_problem(
         derived = with_lockers(instance, lockers, policy.locker_service_min)
         return RoutingProblem(derived, center, lockers.lockers, vehicles, time_windows=False, region=region)
     customers = tuple(n for n in nodes if instance.node_by_id[n].needs_service())
-    rate = policy.exclusive_min_load_rate if mode == Mode.EXCLUSIVE else 0.0
-    return RoutingProblem(instance, center, customers, vehicles, region=region, min_load_rate=rate)
+    problem = RoutingProblem(instance, center, customers, vehicles, region=region)
+    if mode != Mode.EXCLUSIVE:
+        return problem
+    # A region lighter than the threshold cannot fill a vehicle to it: the rate is
+    # capped at the region's whole load in one vehicle.
+    whole = float(problem.demand.sum()) / problem.fleet.capacity
+    return replace(problem, min_load_rate=min(policy.exclusive_min_load_rate, whole))

@@ -29,6 +29,7 @@ __all__ = [
     "read_orlib_cap",
     "read_prodhon",
     "read_sscflp",
+    "spec_path",
 ]
 
 
@@ -45,14 +46,25 @@ def detect_kind(path: Path) -> str | None:
     return None
 
 
-def load_instance(spec: str | Path) -> Instance:
-    """Load `[KIND:]PATH[#capacity=N]`; raise `InstanceError` for anything wrong."""
+def _split_spec(spec: str | Path) -> tuple[str | None, str, str]:
+    """`[KIND:]PATH[#VARIANT]` as (kind or None, path text, variant)."""
     text = str(spec)
     kind = None
     head, sep, rest = text.partition(":")
     if sep and head in KINDS:
         kind, text = head, rest
     text, _, variant = text.partition("#")
+    return kind, text, variant
+
+
+def spec_path(spec: str | Path) -> Path:
+    """The file an instance spec names."""
+    return Path(_split_spec(spec)[1])
+
+
+def load_instance(spec: str | Path) -> Instance:
+    """Load `[KIND:]PATH[#capacity=N]`; raise `InstanceError` for anything wrong."""
+    kind, text, variant = _split_spec(spec)
     path = Path(text)
     kind = kind or detect_kind(path)
     if kind is None:

@@ -1,0 +1,124 @@
+"""An experiment's configuration: the command-line options, or the same keys in a TOML file.
+
+    instances = ["instances/xiqing.json", "../shared/benchmarks/cvrp/E/*.vrp"]
+    solvers = ["exact", "ortools", "pso", "ga", "pyvrp"]
+    seeds = 5
+    time_limit = 10.0
+    sensitivity = true
+
+A file is validated with JSON Schema (`CONFIG_SCHEMA`); options given on the command
+line override the file. The resolved configuration is stored with the results.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from experiments.solvers import SOLVERS
+from lastmile.errors import InstanceError
+from zoning.regions import ALGORITHMS
+
+DEFAULT_OUT = Path("results") / "compare"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that determines an experiment's results (`workers` and `scheduler`
+    only decide where runs execute, never what they return)."""
+
+    instances: tuple[str, ...] = ()  # empty: the shipped instances
+    solvers: tuple[str, ...] = ("exact", "ortools", "pso", "ga", "pyvrp")
+    seeds: int = 2
+    master_seed: int = 20240601
+    time_limit: float = 1.0  # seconds per routing run
+    iterations: int | None = None  # a deterministic budget instead of the clock
+    stage_time_limit: float = 30.0  # seconds per location or assignment solve
+    workers: int = 2
+    scheduler: str | None = None
+    out: str = str(DEFAULT_OUT)
+    region_algorithm: str = "louvain"
+    n_regions: int | None = None  # None: as many as the algorithm finds
+    compare_algorithms: bool = True
+    compare_classifiers: bool = True
+    classifier_repeats: int = 10  # repeats of the 5-fold cross-validation
+    independent: bool = True
+    sensitivity: bool = False
+    sensitivity_solver: str = "ortools"
+    fixed_cost_factors: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0)
+    demand_factors: tuple[float, ...] = (0.8, 1.0, 1.2, 1.4)
+    simulate: bool = False  # multi-day simulation of joint against independent delivery
+    simulation_days: int = 3
+    simulation_replications: int = 5
+    simulation_solver: str = "ga"  # re-plans each day's routes
+    demand_noise: float = 0.1  # coefficient of variation of a day's parcels
+    travel_noise: float = 0.1  # coefficient of variation of the congestion delay
+    free_flow: bool = False  # no congestion delay at all
+    shift_end_min: float = 720.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+
+_ARRAY_FIELDS = {"instances", "solvers", "fixed_cost_factors", "demand_factors"}
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "instances": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "solvers": {"type": "array", "items": {"enum": list(SOLVERS)}, "minItems": 1, "uniqueItems": True},
+        "seeds": {"type": "integer", "minimum": 1},
+        "master_seed": {"type": "integer", "minimum": 0},
+        "time_limit": {"type": "number", "exclusiveMinimum": 0},
+        "iterations": {"type": "integer", "minimum": 1},
+        "stage_time_limit": {"type": "number", "exclusiveMinimum": 0},
+        "workers": {"type": "integer", "minimum": 1},
+        "scheduler": {"type": "string"},
+        "out": {"type": "string"},
+        "region_algorithm": {"enum": list(ALGORITHMS)},
+        "n_regions": {"type": "integer", "minimum": 1},
+        "compare_algorithms": {"type": "boolean"},
+        "compare_classifiers": {"type": "boolean"},
+        "classifier_repeats": {"type": "integer", "minimum": 1},
+        "independent": {"type": "boolean"},
+        "sensitivity": {"type": "boolean"},
+        "sensitivity_solver": {"enum": list(SOLVERS)},
+        "fixed_cost_factors": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 1},
+        "demand_factors": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 1},
+        "simulate": {"type": "boolean"},
+        "simulation_days": {"type": "integer", "minimum": 1},
+        "simulation_replications": {"type": "integer", "minimum": 1},
+        "simulation_solver": {"enum": list(SOLVERS)},
+        "demand_noise": {"type": "number", "minimum": 0},
+        "travel_noise": {"type": "number", "minimum": 0},
+        "free_flow": {"type": "boolean"},
+        "shift_end_min": {"type": "number", "exclusiveMinimum": 0},
+    },
+}
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The validated keys of a TOML experiment file; InstanceError naming the file and
+    the field on a fault."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise InstanceError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InstanceError(str(path), "(syntax)", f"not valid TOML: {exc}") from None
+    errors = sorted(jsonschema.Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        field = ".".join(str(p) for p in first.path) or "(top level)"
+        raise InstanceError(str(path), field, first.message)
+    return {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in data.items()}
+
+
+def resolve(file_values: dict[str, Any], overrides: dict[str, Any]) -> Config:
+    """Defaults, then the file, then the options given on the command line."""
+    given = {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in overrides.items() if v is not None}
+    return replace(Config(), **(file_values | given))

@@ -1,0 +1,280 @@
+"""One experiment, from instance files to a folder of results, tables and figures.
+
+The folder holds `results.sqlite` (the store), `results.csv`, `provenance.json`,
+`tables/` and `figures/`. Seeds all derive from the configuration's master seed:
+the run seeds from `SeedSequence(master_seed)`, each instance's planning generator
+from the master seed and the instance's label, so a plan and its runs do not depend
+on which other instances are in the experiment.
+
+Sensitivity variants are instances of their own, labelled `NAME@PARAMETER=FACTOR`,
+solved by `sensitivity_solver` with the first seed.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.aggregate import delivery_table, stored_routes
+from experiments.best_known import best_known
+from experiments.config import Config
+from experiments.figures import write_figures
+from experiments.output import write_atomic
+from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems
+from experiments.provenance import provenance
+from experiments.runner import SEEDLESS, Task, run_all
+from experiments.store import VARIANT, Store
+from experiments.tables import write_tables
+from lastmile.distances import tables as distance_tables
+from lastmile.model import Instance
+from simulation.days import day_instance
+from simulation.drive import DriveOptions, drive
+from zoning import dataset
+from zoning.classifier import classifier_table, compare_classifiers
+
+ROOT = Path(__file__).resolve().parents[1]
+# Options that decide where runs execute, not what they return: a resumed experiment may change them.
+PLACEMENT = ("workers", "scheduler", "out")
+
+
+@dataclass(frozen=True)
+class Day:
+    """One simulated day of an instance: its demand's plan (label `NAME@sim=rRdD`)."""
+
+    base: str
+    replication: int
+    number: int
+    plan: Plan
+
+
+class ExperimentError(Exception):
+    """A request the experiment cannot honour (e.g. a folder holding another experiment)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    spec: str
+    instance: Instance
+    label: str
+
+
+def labelled(specs: list[str], instances: list[Instance]) -> list[Source]:
+    """Label each instance by its name, numbering repeats (`name`, `name-2`, ...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for spec, instance in zip(specs, instances, strict=True):
+        seen[instance.name] = seen.get(instance.name, 0) + 1
+        label = instance.name if seen[instance.name] == 1 else f"{instance.name}-{seen[instance.name]}"
+        out.append(Source(spec, instance, label))
+    return out
+
+
+def run_seeds(config: Config) -> list[int]:
+    return [int(s) for s in np.random.SeedSequence(config.master_seed).generate_state(config.seeds)]
+
+
+def generator(config: Config, label: str) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(config.master_seed, spawn_key=(zlib.crc32(label.encode()),)))
+
+
+def variant(instance: Instance, parameter: str, factor: float) -> Instance:
+    """The instance with every vehicle's fixed cost, or every node's parcels, scaled."""
+    if parameter == "fixed_cost":
+        companies = tuple(
+            replace(c, fleet=replace(c.fleet, fixed_cost=c.fleet.fixed_cost * factor)) for c in instance.companies
+        )
+        scaled = replace(instance, companies=companies)
+    else:
+        nodes = tuple(
+            replace(
+                n,
+                demand={k: q * factor for k, q in n.demand.items()},
+                pickup={k: q * factor for k, q in n.pickup.items()},
+            )
+            for n in instance.nodes
+        )
+        scaled = replace(instance, nodes=nodes)
+    object.__setattr__(scaled, "_distance_tables", distance_tables(instance))  # distances do not change
+    return scaled
+
+
+def tasks_for(plan: Plan, solvers: tuple[str, ...], seeds: list[int], config: Config) -> list[Task]:
+    return [
+        Task(plan.label, region, solver, seed, problem, config.time_limit, config.iterations)
+        for region, problem in plan.problems.items()
+        for solver in solvers
+        for k, seed in enumerate(seeds)
+        if k == 0 or solver not in SEEDLESS
+    ]
+
+
+class Experiment:
+    def __init__(self, config: Config, sources: list[Source], argv: list[str]) -> None:
+        self.config = config
+        self.sources = sources
+        self.argv = argv
+        self.folder = Path(config.out)
+        self.options = PlanOptions(
+            region_algorithm=config.region_algorithm,
+            n_regions=config.n_regions,
+            compare_algorithms=config.compare_algorithms,
+            independent=config.independent,
+            stage_time_limit=config.stage_time_limit,
+        )
+        self.failures: list[str] = []
+
+    def open_store(self, resume: bool) -> Store:
+        """The folder's store: new, or (with `resume`) the same experiment's."""
+        exists = (self.folder / "results.sqlite").is_file()
+        if exists and not resume:
+            raise ExperimentError(
+                f"{self.folder} already holds an experiment: pass --resume to continue it, or --out for a new folder"
+            )
+        store = Store(self.folder)
+        mine = provenance(ROOT, self.argv, self.config.as_dict())
+        earlier = store.meta().get("provenance")
+        if earlier is None:
+            store.put_meta({"provenance": mine, "resumes": []})
+            write_atomic(self.folder / "provenance.json", json.dumps(mine, indent=2, sort_keys=True) + "\n")
+            return store
+        before = {k: v for k, v in earlier["config"].items() if k not in PLACEMENT}  # type: ignore[index]
+        now = {k: v for k, v in self.config.as_dict().items() if k not in PLACEMENT}
+        if before != now:
+            changed = sorted(k for k in now if before.get(k) != now[k])
+            store.close()
+            raise ExperimentError(
+                f"{self.folder} holds an experiment with another configuration ({', '.join(changed)} differ); "
+                "resume it with the same options, or use --out for a new folder"
+            )
+        resumes = list(store.meta().get("resumes", []))  # type: ignore[arg-type]
+        resumes.append({"command": mine["command"], "at": datetime.now(UTC).isoformat(timespec="seconds")})
+        store.put_meta({"resumes": resumes})
+        return store
+
+    def plan(self, store: Store) -> tuple[list[Plan], dict[str, list[tuple[str, float, Plan]]]]:
+        plans, sweeps = [], {}
+        for source in self.sources:
+            plan = self._plan(source.instance, source.label, store)
+            if plan is None:
+                continue
+            plans.append(plan)
+            known = best_known(source.spec, source.instance.name)
+            if known is not None:
+                store.put_table(source.label, "best_known", pd.DataFrame([{"bks": known, "file": source.spec}]))
+            if self.config.sensitivity and plan.independent_regions:
+                sweeps[source.label] = []
+                for parameter, factors in (
+                    ("fixed_cost", self.config.fixed_cost_factors),
+                    ("demand", self.config.demand_factors),
+                ):
+                    for factor in factors:
+                        label = f"{source.label}{VARIANT}{parameter}={factor:g}"
+                        scaled = self._plan(variant(source.instance, parameter, factor), label, store)
+                        if scaled is not None:
+                            sweeps[source.label].append((parameter, factor, scaled))
+        if self.config.compare_classifiers and any("division" in p.tables for p in plans):
+            scores = compare_classifiers(
+                dataset.load(), generator(self.config, "classifiers"), repeats=self.config.classifier_repeats
+            )
+            store.put_table("", "classifiers", classifier_table(scores))
+        return plans, sweeps
+
+    def _plan(self, instance: Instance, label: str, store: Store) -> Plan | None:
+        try:
+            plan = plan_instance(instance, label, generator(self.config, label), self.options)
+        except PlanError as exc:
+            self.failures.append(f"{label}: {exc}")
+            return None
+        for name, table in plan.tables.items():
+            store.put_table(label, name, table)
+        return plan
+
+    def run(self, resume: bool) -> Store:
+        store = self.open_store(resume)
+        plans, sweeps = self.plan(store)
+        seeds = run_seeds(self.config)
+        tasks = [t for p in plans for t in tasks_for(p, self.config.solvers, seeds, self.config)]
+        for sweep in sweeps.values():
+            for _, _, scaled in sweep:
+                tasks += tasks_for(scaled, (self.config.sensitivity_solver,), seeds[:1], self.config)
+        days = self.simulated_days(plans) if self.config.simulate else []
+        for day in days:
+            tasks += tasks_for(day.plan, (self.config.simulation_solver,), seeds[:1], self.config)
+        finished = store.finished()
+        todo = [t for t in tasks if t.key not in finished]
+        if len(todo) < len(tasks):
+            print(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} runs already stored")
+        run_all(todo, store.add_run, workers=self.config.workers, scheduler=self.config.scheduler)
+        self.aggregate(store, plans, sweeps)
+        if days:
+            self.simulate(store, plans, days)
+        return store
+
+    def simulated_days(self, plans: list[Plan]) -> list[Day]:
+        """Each replication's days of every zoned instance, with the day's routing problems."""
+        out = []
+        for plan in plans:
+            if not plan.specs:
+                continue
+            for replication in range(1, self.config.simulation_replications + 1):
+                for number in range(1, self.config.simulation_days + 1):
+                    label = f"{plan.label}{VARIANT}sim=r{replication}d{number}"
+                    demand = day_instance(plan.instance, generator(self.config, label), self.config.demand_noise)
+                    try:
+                        planned, problems = region_problems(demand, plan.specs)
+                    except PlanError as exc:
+                        self.failures.append(f"{label}: {exc}")
+                        continue
+                    day_plan = Plan(label, demand, planned, problems, region_of=plan.region_of, specs=plan.specs)
+                    out.append(Day(plan.label, replication, number, day_plan))
+        return out
+
+    def simulate(self, store: Store, plans: list[Plan], days: list[Day]) -> None:
+        """Drive every day's stored routes under both policies; store the `simulation` rows."""
+        runs = store.runs()
+        options = DriveOptions(
+            free_flow=self.config.free_flow,
+            travel_noise=self.config.travel_noise,
+            shift_end_min=self.config.shift_end_min,
+        )
+        rows: dict[str, list[dict[str, object]]] = {p.label: [] for p in plans}
+        for day in days:
+            mine = runs[(runs["instance"] == day.plan.label) & runs["feasible"]]
+            by_region = {row["region"]: row for _, row in mine.iterrows()}
+            for policy, regions, instance in (
+                ("joint", day.plan.joint_regions, day.plan.planned),
+                ("independent", day.plan.independent_regions, day.plan.instance),
+            ):
+                routes = [route for r in regions if r in by_region for route in stored_routes(by_region[r])]
+                rng = generator(self.config, f"{day.plan.label}:{policy}")
+                alone = policy == "independent"
+                measured = drive(instance, routes, day.plan.region_of, rng, options, independent=alone)
+                for region, values in measured.items():
+                    head = {"replication": day.replication, "day": day.number, "policy": policy, "region": region}
+                    rows[day.base].append(head | values)
+        for label, table in rows.items():
+            if table:
+                store.put_table(label, "simulation", pd.DataFrame(table))
+
+    def aggregate(self, store: Store, plans: list[Plan], sweeps: dict[str, list[tuple[str, float, Plan]]]) -> None:
+        runs = store.runs()
+        for plan in plans:
+            store.put_table(plan.label, "delivery", delivery_table(plan, runs))
+        for label, sweep in sweeps.items():
+            parts = []
+            for parameter, factor, plan in sweep:
+                table = delivery_table(plan, runs)
+                if not table.empty:
+                    parts.append(table.assign(parameter=parameter, factor=factor))
+            if parts:
+                store.put_table(label, "sensitivity", pd.concat(parts, ignore_index=True))
+        store.export_csv(self.folder)
+
+    def report(self) -> tuple[list[Path], list[Path]]:
+        return write_tables(self.folder), write_figures(self.folder)

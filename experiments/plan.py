@@ -1,0 +1,305 @@
+"""From an instance to the routing problems an experiment solves (stages 1-3 of the study).
+
+What an instance gets depends on what its file holds:
+
+- **the full pipeline** (several companies, e.g. Xiqing, Ling Shan): region division
+  (`region_algorithm`, Louvain by default), each region's service mode by XGBoost
+  (where every node has community features; otherwise every region is served by
+  dynamic joint delivery), k-means lockers in locker regions, each region's center by the
+  location model (Eqs. 5-10, p = 1 over all candidates), the assignment and
+  transport model (Eqs. 11-16) with those centers open, the pooled fleet shared out
+  over the regions, and one routing problem per region; plus, for joint against
+  independent delivery, one routing problem per company from its own depot;
+- **location then routing** (several candidate centers and a fleet, e.g. Prodhon
+  LRP): the location model (Eqs. 5-10) opens centers and assigns customers; each
+  open center's customers are one region;
+- **routing** (one center, e.g. CVRPLIB): the whole instance is one region, `all`;
+- **location only** (no fleet, e.g. OR-Library CFLP): the location model is the run.
+
+Every stage is seeded from the generator it is given, so a plan is the same in every
+process that makes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from formulations.assignment import solve_assignment
+from formulations.location import location_data, solve_location
+from lastmile.distances import tables
+from lastmile.model import Instance
+from lastmile.result import SolveResult
+from lastmile.routing import RoutingProblem
+from lastmile.subset import restrict
+from zoning import dataset
+from zoning.classifier import fit_xgboost, predict_modes
+from zoning.graph import delivery_graph
+from zoning.lockers import LockerLayout, site_lockers
+from zoning.modes import Mode, ModePolicy, region_features, region_problem, with_lockers
+from zoning.regions import LABELS, divide, region_table
+
+INDEPENDENT = "independent:"
+ALL = "all"
+LOCKER_SERVICE_MIN = ModePolicy().locker_service_min
+
+
+class PlanError(Exception):
+    """An instance the pipeline cannot plan (e.g. a fleet too small for the regions)."""
+
+
+@dataclass(frozen=True)
+class LocationJob:
+    """A location-only instance: the run is the location model itself."""
+
+    instance: Instance
+
+    @property
+    def n(self) -> int:
+        return len(self.instance.nodes)
+
+
+Problem = RoutingProblem | LocationJob
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    """A zoned region: its nodes, its center (location stage), mode and lockers."""
+
+    name: str
+    nodes: tuple[str, ...]
+    center: str
+    mode: Mode
+    lockers: LockerLayout | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one instance contributes to an experiment.
+
+    `problems` maps a region name to its problem: joint regions first, then
+    `independent:<company>`. `planned` is the instance the joint routes of all
+    regions are checked against (locker regions' parcels moved onto their lockers).
+    """
+
+    label: str
+    instance: Instance
+    planned: Instance
+    problems: Mapping[str, Problem]
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    region_of: Mapping[str, str] = field(default_factory=dict)  # node -> region, where zoning made them
+    specs: tuple[RegionSpec, ...] = ()  # the zoned regions, to re-plan on other demand
+
+    @property
+    def routed(self) -> bool:
+        """Whether every problem is a routing problem (not a location-only instance)."""
+        return all(isinstance(p, RoutingProblem) for p in self.problems.values())
+
+    @property
+    def joint_regions(self) -> tuple[str, ...]:
+        return tuple(r for r in self.problems if not r.startswith(INDEPENDENT))
+
+    @property
+    def independent_regions(self) -> tuple[str, ...]:
+        return tuple(r for r in self.problems if r.startswith(INDEPENDENT))
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    region_algorithm: str = "louvain"
+    n_regions: int | None = None
+    compare_algorithms: bool = True
+    independent: bool = True
+    stage_time_limit: float = 30.0
+
+
+def plan_instance(instance: Instance, label: str, rng: np.random.Generator, options: PlanOptions) -> Plan:
+    """The plan of one instance (see the module docstring for which pipeline applies)."""
+    if not instance.companies:
+        return Plan(label, instance, instance, {ALL: LocationJob(instance)})
+    if len(instance.companies) > 1:
+        plan = _full_pipeline(instance, label, rng, options)
+    elif len(instance.centers) > 1:
+        plan = _locate_then_route(instance, label, options)
+    else:
+        plan = Plan(label, instance, instance, {ALL: RoutingProblem.whole(instance)})
+    return replace(
+        plan, tables={**plan.tables, "locations": locations_table(plan), "provenance": provenance_table(instance)}
+    )
+
+
+def provenance_table(instance: Instance) -> pd.DataFrame:
+    """What in the instance is real and what synthetic, as its file says."""
+    source = instance.provenance
+    rows = [{"kind": "summary", "text": source.summary}] if source.summary else []
+    for kind in ("real", "synthetic", "sources"):
+        rows += [{"kind": kind, "text": text} for text in getattr(source, kind)]
+    return pd.DataFrame(rows, columns=["kind", "text"])
+
+
+def locations_table(plan: Plan) -> pd.DataFrame:
+    """Every location with its coordinates and kind; nodes with their joint region."""
+    region_of = dict(plan.region_of)
+    for name in plan.joint_regions if not region_of else ():
+        problem = plan.problems[name]
+        if isinstance(problem, RoutingProblem):
+            region_of |= dict.fromkeys(problem.customers, name)
+    instance = plan.instance
+    rows = [{"id": c.id, "kind": "center", "x": c.site.x, "y": c.site.y, "region": ""} for c in instance.centers]
+    rows += [
+        {"id": c.depot.id, "kind": "depot", "x": c.depot.x, "y": c.depot.y, "region": ""} for c in instance.companies
+    ]
+    rows += [
+        {"id": n.id, "kind": "node", "x": n.x, "y": n.y, "region": region_of.get(n.id, "")} for n in instance.nodes
+    ]
+    return pd.DataFrame(rows).drop_duplicates("id")
+
+
+def _require(result: SolveResult, what: str) -> SolveResult:
+    if not result.feasible or result.solution is None:
+        raise PlanError(f"{what}: {result.status} {result.message}".strip())
+    return result
+
+
+def _stage_row(stage: str, result: SolveResult, **extra: object) -> dict[str, object]:
+    return {
+        "stage": stage,
+        "status": result.status,
+        "objective": result.objective,
+        "bound": result.bound,
+        "time_s": round(result.time_s, 3),
+    } | extra
+
+
+def _locate_then_route(instance: Instance, label: str, options: PlanOptions) -> Plan:
+    located = _require(solve_location(instance, time_limit=options.stage_time_limit), f"{label}: location")
+    assert located.solution is not None
+    served: dict[str, list[str]] = {c: [] for c in sorted(located.solution.open_centers)}
+    for node in instance.nodes:
+        if node.needs_service():
+            shares = located.solution.assignment[node.id]
+            served[max(shares, key=lambda c: shares[c])].append(node.id)
+    problems: dict[str, Problem] = {
+        center: RoutingProblem(instance, center, tuple(nodes), None, region=center)
+        for center, nodes in served.items()
+        if nodes
+    }
+    table = pd.DataFrame([_stage_row("location (Eqs. 5-10)", located, open_centers=len(served))])
+    return Plan(label, instance, instance, problems, {"location": table})
+
+
+def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, options: PlanOptions) -> Plan:
+    algorithms_rng, division_rng, classifier_rng, locker_rng = rng.spawn(4)
+    graph = delivery_graph(instance)
+    stage_tables: dict[str, pd.DataFrame] = {}
+    if options.compare_algorithms:
+        _, stage_tables["regions"] = region_table(graph, algorithms_rng, n_regions=options.n_regions)
+    partition = divide(graph, options.region_algorithm, division_rng, n_regions=options.n_regions)
+    width = len(str(len(partition.regions)))
+    names = [f"R{k:0{width}d}" for k in range(1, len(partition.regions) + 1)]
+    if all(n.features is not None for n in instance.nodes):
+        features = region_features(instance, partition.regions)
+        modes = [Mode(m) for m in predict_modes(fit_xgboost(dataset.load(), classifier_rng), features)]
+        mode_source = "XGBoost"
+    else:
+        modes, mode_source = [Mode.JOINT] * len(names), "no community features: dynamic joint"
+
+    specs, location_rows = [], []
+    for name, region, mode, child in zip(names, partition.regions, modes, locker_rng.spawn(len(names)), strict=True):
+        if not any(instance.node_by_id[n].total_demand > 0 for n in region):
+            continue
+        sub = restrict(instance, region)
+        result = _require(
+            solve_location(sub, location_data(sub, p=1), time_limit=options.stage_time_limit), f"{label} {name}"
+        )
+        assert result.solution is not None
+        (center,) = result.solution.open_centers
+        location_rows.append(_stage_row("location (Eqs. 5-10), p = 1", result, region=name, center=center))
+        lockers = site_lockers(instance, sorted(region), child).chosen if mode == Mode.LOCKERS else None
+        specs.append(RegionSpec(name, tuple(sorted(region)), center, mode, lockers))
+    assigned = solve_assignment(instance, open_centers={r.center for r in specs}, time_limit=options.stage_time_limit)
+    dispatched = sum(assigned.solution.dispatched.values()) if assigned.solution else None
+    location_rows.append(_stage_row("assignment (Eqs. 11-16)", assigned, region="all", vehicles=dispatched))
+
+    planned, problems = region_problems(instance, specs, options.independent)
+    stage_tables["division"] = pd.DataFrame(
+        [
+            {
+                "region": r.name,
+                "nodes": len(r.nodes),
+                "mode": int(r.mode),
+                "center": r.center,
+                "vehicles": problems[r.name].fleet_size,  # type: ignore[union-attr]
+                "lockers": ", ".join(r.lockers.lockers) if r.lockers else "",
+                "demand": _load(instance, r.nodes)[0],
+            }
+            for r in specs
+        ]
+    ).assign(algorithm=LABELS[partition.algorithm], mode_from=mode_source)
+    stage_tables["location"] = pd.DataFrame(location_rows)
+    region_of = {node: name for name, region in zip(names, partition.regions, strict=True) for node in region}
+    return Plan(label, instance, planned, problems, stage_tables, region_of, tuple(specs))
+
+
+def region_problems(
+    instance: Instance, specs: Sequence[RegionSpec], independent: bool = True
+) -> tuple[Instance, dict[str, Problem]]:
+    """The routing problems of `specs` on `instance` (the planned one, or a day's demand
+    on the same nodes): the pooled fleet shared out by the regions' loads, locker
+    regions' parcels moved onto their lockers; with `independent`, one problem per
+    company from its own depot. Returns the instance the joint routes are checked
+    against, and the problems."""
+    planned = instance
+    for spec in specs:
+        if spec.lockers is not None:
+            planned = with_lockers(planned, spec.lockers, service_min=LOCKER_SERVICE_MIN)
+    planned = replace(planned, name=instance.name)
+    object.__setattr__(planned, "_distance_tables", tables(instance))
+    fleet_of = share_fleet(instance, {r.name: _load(planned, r.nodes) for r in specs})
+    problems: dict[str, Problem] = {
+        r.name: region_problem(instance, r.center, r.nodes, fleet_of[r.name], r.mode, lockers=r.lockers, region=r.name)
+        for r in specs
+    }
+    if independent:
+        for company in instance.companies:
+            problems[f"{INDEPENDENT}{company.id}"] = replace(
+                RoutingProblem.whole(instance, company.id), region=f"{INDEPENDENT}{company.id}"
+            )
+    return planned, problems
+
+
+def _load(instance: Instance, region: Collection[str]) -> tuple[float, float]:
+    """Parcels delivered to and collected from a region's nodes."""
+    nodes = [instance.node_by_id[n] for n in region]
+    return sum(n.total_demand for n in nodes), sum(n.total_pickup for n in nodes)
+
+
+def share_fleet(instance: Instance, loads: Mapping[str, tuple[float, float]]) -> dict[str, tuple[str, ...] | None]:
+    """Share the pooled fleet out over regions: each gets the vehicles its larger load
+    direction needs, then the spare vehicles go one at a time to the region with the
+    most load per vehicle. An unlimited fleet stays unlimited (None) in every region.
+    Raises PlanError when the fleet is too small."""
+    fleet = instance.pooled_fleet()
+    if fleet.count is None:
+        return dict.fromkeys(loads)
+    pool = [v for c in instance.companies for v in instance.vehicle_ids(c.id)]
+    need = {r: max(1, math.ceil(max(load) / fleet.capacity - 1e-9)) for r, load in loads.items()}
+    spare = len(pool) - sum(need.values())
+    if spare < 0:
+        raise PlanError(
+            f"{instance.name}: the pooled fleet of {len(pool)} vehicles cannot carry the regions' loads "
+            f"({sum(need.values())} vehicles needed)"
+        )
+    for _ in range(spare):
+        busiest = max(need, key=lambda r: (max(loads[r]) / need[r], r))
+        need[busiest] += 1
+    out: dict[str, tuple[str, ...] | None] = {}
+    start = 0
+    for region, count in need.items():
+        out[region] = tuple(pool[start : start + count])
+        start += count
+    return out

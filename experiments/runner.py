@@ -1,0 +1,166 @@
+"""Runs: one solver on one problem with one seed, executed anywhere, stored by the caller.
+
+`execute(task)` is a pure function of its task (with an iteration budget, the same
+task gives the same row on any machine), so runs can go to a local process pool or
+to a Dask cluster and come back identical. It never raises: a solver that fails
+gives a row with status `error` and the message.
+
+The coordinating process stores each row the moment it comes back (`run_all`), so an
+interrupted experiment keeps every finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from tqdm import tqdm
+
+from experiments.plan import LocationJob, Problem
+from experiments.solvers import solve
+from experiments.store import RunRow
+from formulations.location import solve_location
+from lastmile.result import SolveResult
+from lastmile.routing import RoutingProblem
+
+#: Solvers whose result does not depend on the seed: run once, with the first seed.
+SEEDLESS = frozenset({"exact", "ortools"})
+
+
+@dataclass(frozen=True)
+class Task:
+    instance: str
+    region: str
+    solver: str
+    seed: int
+    problem: Problem
+    time_limit: float
+    iterations: int | None
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.instance, self.region, self.solver, self.seed)
+
+
+def _routes(problem: Problem, result: SolveResult) -> tuple[list[list[str]], list[str], str]:
+    if result.solution is None or result.solution.routes is None:
+        return [], [], problem.center if isinstance(problem, RoutingProblem) else ""
+    routes = [r for r in result.solution.routes if r.stops]
+    center = routes[0].center if routes else getattr(problem, "center", "")
+    return [list(r.stops) for r in routes], [r.vehicle for r in routes], center
+
+
+def row_of(task: Task, result: SolveResult) -> RunRow:
+    routes, vehicles, center = _routes(task.problem, result)
+    cost = result.cost
+    if isinstance(task.problem, LocationJob) and result.solution is not None:
+        center = ",".join(sorted(result.solution.open_centers))
+    return RunRow(
+        instance=task.instance,
+        region=task.region,
+        solver=task.solver,
+        seed=task.seed,
+        objective=result.objective,
+        bound=result.bound,
+        status=result.status,
+        feasible=result.feasible,
+        time_s=round(result.time_s, 3),
+        n_customers=task.problem.n,
+        routes=json.dumps(routes),
+        vehicles=json.dumps(vehicles),
+        center=center,
+        km=None if cost is None else cost.km,
+        co2_kg=None if cost is None else cost.co2_kg,
+        vehicle_fixed=None if cost is None else cost.vehicle_fixed,
+        transport=None if cost is None else cost.transport,
+        congestion=None if cost is None else cost.congestion,
+        trace=json.dumps([[round(t, 4), c] for t, c in result.trace]),
+        violations=json.dumps(list(result.violations)),
+        message=result.message,
+    )
+
+
+def execute(task: Task) -> RunRow:
+    """Run one task; every failure becomes a row with status `error`."""
+    started = time.perf_counter()
+    try:
+        if isinstance(task.problem, LocationJob):
+            if task.solver != "exact":
+                raise ValueError(f"{task.instance} is a location-only instance: only the exact solver applies")
+            result = solve_location(task.problem.instance, time_limit=task.time_limit, seed=task.seed)
+        else:
+            result = solve(
+                task.solver, task.problem, time_limit=task.time_limit, seed=task.seed, iterations=task.iterations
+            )
+        return row_of(task, result)
+    except Exception as exc:  # a failing run is stored, never allowed to stop the others
+        message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+        failed = SolveResult(
+            task.solver, "error", None, None, None, time.perf_counter() - started, False, message=message
+        )
+        return row_of(task, failed)
+
+
+def _local(tasks: Sequence[Task], workers: int) -> Iterator[RunRow]:
+    if workers <= 1:
+        yield from map(execute, tasks)
+        return
+    # spawn: workers start clean (no forked solver or BLAS thread state)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
+        pending: set[Future[RunRow]] = set()
+        queue = iter(tasks)
+        for task in queue:  # keep a bounded number of tasks in flight
+            pending.add(pool.submit(execute, task))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                following = next(queue, None)
+                if following is not None:
+                    pending.add(pool.submit(execute, following))
+    except BaseException:  # Ctrl-C: drop the queued runs instead of waiting for them
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _dask(tasks: Sequence[Task], address: str) -> Iterator[RunRow]:
+    from dask.distributed import Client, as_completed
+
+    with Client(address) as client:
+        futures = [
+            client.submit(execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}") for task in tasks
+        ]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def run_all(
+    tasks: Sequence[Task],
+    store_row: Callable[[RunRow], None],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    label: str = "runs",
+) -> None:
+    """Execute every task (in a pool of `workers` processes, or on the Dask cluster at
+    `scheduler`) and hand each row to `store_row` as soon as it is back."""
+    if not tasks:
+        return
+    rows = _dask(tasks, scheduler) if scheduler else _local(tasks, workers)
+    # On a terminal the bar redraws every second; in a log file, a line every 30 s.
+    interval = 1.0 if sys.stderr.isatty() else 30.0
+    with tqdm(total=len(tasks), desc=label, unit="run", dynamic_ncols=True, mininterval=interval) as bar:
+        for row in rows:
+            store_row(row)
+            bar.set_postfix_str(f"{row.region} {row.solver} {row.status}", refresh=False)
+            bar.update()

@@ -1,0 +1,160 @@
+"""The results store: one SQLite file per experiment folder.
+
+- `runs`: one row per (instance, region, solver, seed), inserted in its own
+  transaction as the run finishes, so a killed experiment keeps every finished run;
+  the primary key makes a resumed experiment unable to duplicate one.
+- `tables`: the stage tables an experiment computes besides runs (regions, modes,
+  location, classifiers, joint against independent, sensitivity, best-known values),
+  each a DataFrame stored as JSON under (instance, name).
+- `meta`: how the folder was made (command, configuration, versions, machine).
+
+Sensitivity variants are stored as instances labelled `NAME@PARAMETER=FACTOR`.
+
+Tables and figures are rebuilt from this file alone.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, fields
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.output import write_atomic
+
+STORE_NAME = "results.sqlite"
+#: Marks a sensitivity variant's instance label: `NAME@PARAMETER=FACTOR`.
+VARIANT = "@"
+CSV_NAME = "results.csv"
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One finished run, as stored. `routes` is JSON: a list of routes, each the node
+    ids in visiting order as the instance file names them, depot left out;
+    `vehicles` (JSON) names each route's vehicle and `center` its start."""
+
+    instance: str
+    region: str
+    solver: str
+    seed: int
+    objective: float | None
+    bound: float | None
+    status: str
+    feasible: bool
+    time_s: float
+    n_customers: int
+    routes: str
+    vehicles: str
+    center: str
+    km: float | None
+    co2_kg: float | None
+    vehicle_fixed: float | None
+    transport: float | None
+    congestion: float | None
+    trace: str
+    violations: str
+    message: str
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.instance, self.region, self.solver, self.seed)
+
+
+COLUMNS = tuple(f.name for f in fields(RunRow))
+KEY = ("instance", "region", "solver", "seed")
+_SQL_TYPES = {"seed": "INTEGER", "n_customers": "INTEGER", "feasible": "INTEGER", "time_s": "REAL"}
+_REAL = {"objective", "bound", "km", "co2_kg", "vehicle_fixed", "transport", "congestion"}
+
+
+class Store:
+    """The experiment's SQLite file. Only the coordinating process writes to it."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / STORE_NAME
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        columns = ", ".join(f"{c} {_SQL_TYPES.get(c, 'REAL' if c in _REAL else 'TEXT')}" for c in COLUMNS)
+        with self.db:
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns}, PRIMARY KEY ({', '.join(KEY)}))")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS tables (instance TEXT, name TEXT, data TEXT, PRIMARY KEY (instance, name))"
+            )
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def finished(self) -> set[tuple[str, str, str, int]]:
+        return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(KEY)} FROM runs")}  # type: ignore[misc]
+
+    def add_run(self, row: RunRow) -> None:
+        """Insert one run in its own transaction; a run already stored is left as it is."""
+        values = asdict(row)
+        values["feasible"] = int(row.feasible)
+        marks = ", ".join("?" for _ in COLUMNS)
+        with self.db:
+            self.db.execute(
+                f"INSERT OR IGNORE INTO runs ({', '.join(COLUMNS)}) VALUES ({marks})", [values[c] for c in COLUMNS]
+            )
+
+    def runs(self) -> pd.DataFrame:
+        frame = pd.read_sql_query(f"SELECT * FROM runs ORDER BY {', '.join(KEY)}", self.db)
+        frame["feasible"] = frame["feasible"].astype(bool)
+        return frame
+
+    def put_table(self, instance: str, name: str, table: pd.DataFrame) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO tables VALUES (?, ?, ?)",
+                (instance, name, table.to_json(orient="split", index=False, double_precision=15)),
+            )
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The stage table `name` of every instance, stacked, with an `instance` column."""
+        parts = []
+        for instance, data in self.db.execute(
+            "SELECT instance, data FROM tables WHERE name = ? ORDER BY instance", (name,)
+        ):
+            part = pd.read_json(StringIO(data), orient="split")
+            part.insert(0, "instance", instance)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    def put_meta(self, items: dict[str, object]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, json.dumps(v, sort_keys=True)) for k, v in items.items()],
+            )
+
+    def meta(self) -> dict[str, object]:
+        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta ORDER BY key")}
+
+    def export_csv(self, folder: Path, columns: Iterable[str] = COLUMNS) -> Path:
+        """`results.csv` beside the store: every run, in key order."""
+        target = folder / CSV_NAME
+        write_atomic(target, self.runs()[list(columns)].to_csv(index=False))
+        return target
+
+
+def folder_main(argv: list[str] | None, usage: str, build: Callable[[Path], list[Path]]) -> int:
+    """The command line of a script that rebuilds files from an experiment folder's store."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print(usage, file=sys.stderr)
+        return 2
+    folder = Path(args[0])
+    if not (folder / STORE_NAME).is_file():
+        print(f"error: {folder}: no {STORE_NAME} here (is this an experiment folder?)", file=sys.stderr)
+        return 2
+    for path in build(folder):
+        print(path)
+    return 0

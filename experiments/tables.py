@@ -1,0 +1,296 @@
+"""Every table of an experiment, rebuilt from its results store alone.
+
+    python experiments/tables.py OUTDIR
+
+writes `OUTDIR/tables/NAME.tex` (booktabs, for `\\input` in a paper) and `NAME.csv`
+beside it. Rebuilding from the same store gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
+    sys.path[0] = str(ROOT)  # run as a script: the checkout's packages, not this folder's modules
+
+import pandas as pd  # noqa: E402
+
+from experiments.latex import to_latex  # noqa: E402
+from experiments.output import write_atomic  # noqa: E402
+from experiments.plan import ALL  # noqa: E402
+from experiments.significance import tests_table  # noqa: E402
+from experiments.store import VARIANT, Store, folder_main  # noqa: E402
+from simulation.days import table7  # noqa: E402
+
+COST_COLUMNS = ["C1", "C2", "C3", "C4", "TC", "E"]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    data: pd.DataFrame
+    latex: str
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "table"
+
+
+def routing_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per (instance, region, solver): objective mean, sd and best over seeds (feasible
+    runs), the gap of the mean to the exact optimum (or the exact bound), mean time."""
+    rows = []
+    for (instance, region), block in runs.groupby(["instance", "region"], sort=False):
+        exact = block[(block["solver"] == "exact") & block["feasible"]]
+        reference, kind = None, ""
+        if not exact.empty and (exact["status"] == "optimal").any():
+            reference, kind = float(exact["objective"].min()), "optimum"
+        else:
+            bounds = block.loc[block["solver"] == "exact", "bound"].dropna()
+            if not bounds.empty:
+                reference, kind = float(bounds.max()), "bound"
+        for solver, group in block.groupby("solver", sort=False):
+            ok = group[group["feasible"] & group["objective"].notna()]["objective"]
+            mean = float(ok.mean()) if len(ok) else None
+            rows.append(
+                {
+                    "instance": instance,
+                    "region": region,
+                    "customers": int(group["n_customers"].iloc[0]),
+                    "solver": solver,
+                    "runs": len(group),
+                    "feasible": int(group["feasible"].sum()),
+                    "mean": mean,
+                    "sd": float(ok.std(ddof=1)) if len(ok) > 1 else None,
+                    "best": float(ok.min()) if len(ok) else None,
+                    "gap_pct": None if mean is None or not reference else 100 * (mean - reference) / reference,
+                    "gap_to": kind,
+                    "time_s": float(group["time_s"].mean()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def delivery_summary(delivery: pd.DataFrame) -> pd.DataFrame:
+    """The study's Table 8 shape per instance and solver: independent, joint (means over
+    seeds) and the joint reduction in percent."""
+    rows = []
+    for (instance, solver), group in delivery.groupby(["instance", "solver"], sort=False):
+        means = {d: g[COST_COLUMNS].mean() for d, g in group.groupby("delivery")}
+        for d in ("independent", "joint"):
+            if d in means:
+                feasible = bool(group.loc[group["delivery"] == d, "feasible"].all())
+                rows.append({"instance": instance, "solver": solver, "delivery": d, **means[d], "feasible": feasible})
+        if len(means) == 2:
+            cut = 100 * (means["independent"] - means["joint"]) / means["independent"].where(means["independent"] != 0)
+            rows.append({"instance": instance, "solver": solver, "delivery": "reduction %", **cut, "feasible": None})
+    return pd.DataFrame(rows)
+
+
+def benchmark_summary(runs: pd.DataFrame, delivery: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    """Gap to the best-known value per instance and solver: mean and best over seeds.
+    An instance routed as one region is judged on its runs, one split into regions on
+    its joint total."""
+    rows = []
+    for _, entry in known.iterrows():
+        instance, bks = entry["instance"], float(entry["bks"])
+        mine = runs[(runs["instance"] == instance) & runs["feasible"]]
+        if set(mine["region"]) == {ALL}:
+            values = mine[["solver", "seed", "objective"]]
+        elif not delivery.empty:
+            joint = delivery[
+                (delivery["instance"] == instance) & (delivery["delivery"] == "joint") & delivery["feasible"]
+            ]
+            values = joint.rename(columns={"TC": "objective"})[["solver", "seed", "objective"]]
+        else:
+            continue
+        row: dict[str, object] = {"instance": instance, "best_known": bks}
+        for solver, group in values.groupby("solver", sort=False):
+            gaps = 100 * (group["objective"] - bks) / bks
+            row[f"{solver} mean gap %"] = float(gaps.mean())
+            row[f"{solver} best gap %"] = float(gaps.min())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sensitivity_summary(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    if sensitivity.empty:
+        return sensitivity
+    wide = sensitivity.pivot_table(
+        index=["instance", "parameter", "factor"], columns="delivery", values=["TC", "E"], aggfunc="mean"
+    )
+    out = pd.DataFrame(index=wide.index)
+    for measure in ("TC", "E"):
+        for delivery in ("independent", "joint"):
+            if (measure, delivery) in wide.columns:
+                out[f"{delivery} {measure}"] = wide[(measure, delivery)]
+    if {"independent TC", "joint TC"} <= set(out.columns):
+        out["TC reduction %"] = 100 * (out["independent TC"] - out["joint TC"]) / out["independent TC"]
+    return out.reset_index()
+
+
+def with_intervals(table: pd.DataFrame, precision: int = 2) -> pd.DataFrame:
+    """Each `X` column beside its `X ±` half-width as one text column, `mean (half-width)`."""
+    out = table[[c for c in table.columns if not c.endswith(" ±")]].copy()
+    for column in out.columns:
+        if f"{column} ±" in table.columns:
+            half = table[f"{column} ±"]
+            out[column] = [
+                f"{m:.{precision}f}" + ("" if pd.isna(h) else f" ({h:.{precision}f})")
+                for m, h in zip(table[column], half, strict=True)
+            ]
+    return out
+
+
+def build(store: Store) -> Iterator[Table]:
+    """Every table the store has the data for."""
+    runs = store.runs()
+    runs = runs[~runs["instance"].str.contains(VARIANT, regex=False)]
+    config = store.meta().get("provenance", {}).get("config", {})  # type: ignore[union-attr]
+    delivery = store.table("delivery")
+    for instance, block in runs.groupby("instance", sort=True):
+        summary = routing_summary(block)
+        yield Table(
+            f"routing-{slug(str(instance))}",
+            summary,
+            to_latex(
+                summary.drop(columns=["instance"]),
+                caption=f"Exact against heuristic routing per region, {instance}: objective mean, "
+                "standard deviation and best over seeds, gap of the mean to the exact optimum or bound, mean time (s).",
+                label=f"tab:routing-{slug(str(instance))}",
+                best_in_columns=["mean"],
+                group=["region"],
+            ),
+        )
+    if not delivery.empty:
+        table = delivery_summary(delivery)
+        yield Table(
+            "delivery",
+            table,
+            to_latex(
+                table,
+                caption="Independent against joint delivery (means over seeds): C1 vehicle fixed, C2 transport, "
+                "C3 congestion, C4 center cost, TC total (CNY), E emissions (kg CO2).",
+                label="tab:delivery",
+                best_in_columns=["TC", "E"],
+                group=["instance", "solver"],
+            ),
+        )
+    regions = store.table("regions")
+    if not regions.empty:
+        yield Table(
+            "regions",
+            regions,
+            to_latex(
+                regions,
+                caption="Region division: community algorithms on the delivery network.",
+                label="tab:regions",
+                precision=3,
+                best_in_columns=["modularity"],
+                group=["instance"],
+                minimize=False,
+            ),
+        )
+    for name, caption in (
+        ("division", "Regions, their predicted service modes (1 exclusive, 2 dynamic joint, 3 lockers) and centers."),
+        ("location", "Location (Eqs. 5-10) and assignment (Eqs. 11-16) stages, HiGHS."),
+    ):
+        stage = store.table(name)
+        if not stage.empty:
+            yield Table(name, stage, to_latex(stage, caption=caption, label=f"tab:{name}"))
+    classifiers = store.table("classifiers")
+    if not classifiers.empty:
+        classifiers = classifiers.drop(columns=["instance"])
+        yield Table(
+            "classifiers",
+            classifiers,
+            to_latex(
+                classifiers,
+                caption="Service-mode classifiers: test accuracy, per-mode recall and F1 (70/30 split), "
+                "and repeated stratified cross-validated accuracy.",
+                label="tab:classifiers",
+                precision=3,
+                best_in_columns=["accuracy", "cv_accuracy_mean"],
+                minimize=False,
+            ),
+        )
+    sensitivity = sensitivity_summary(store.table("sensitivity"))
+    if not sensitivity.empty:
+        yield Table(
+            "sensitivity",
+            sensitivity,
+            to_latex(
+                sensitivity,
+                caption="Sensitivity of independent and joint delivery to the vehicle fixed cost and the demand scale.",
+                label="tab:sensitivity",
+                best_in_rows=[c for c in ("independent TC", "joint TC") if c in sensitivity.columns],
+            ),
+        )
+    known = store.table("best_known")
+    if not known.empty:
+        table = benchmark_summary(runs, delivery, known)
+        if not table.empty:
+            gaps = [c for c in table.columns if c.endswith("mean gap %")]
+            yield Table(
+                "benchmarks",
+                table,
+                to_latex(
+                    table,
+                    caption="Published benchmark instances: gap (%) to the best-known value, mean and best over seeds.",
+                    label="tab:benchmarks",
+                    best_in_rows=gaps,
+                ),
+            )
+    simulated = table7(store.table("simulation"))
+    if not simulated.empty:
+        yield Table(
+            "simulation",
+            simulated,
+            to_latex(
+                with_intervals(simulated),
+                caption="Simulated days, joint against independent delivery (the study's Table 7): "
+                "mean over replications (95% confidence half-width).",
+                label="tab:simulation",
+            ),
+        )
+    tests = tests_table(runs, int(config.get("seeds", 0)))
+    if not tests.empty:
+        yield Table(
+            "statistics",
+            tests,
+            to_latex(
+                tests,
+                caption="Friedman test across solvers and Wilcoxon signed-rank tests between pairs, "
+                "over (instance, region) blocks of mean objectives.",
+                label="tab:statistics",
+                precision=4,
+            ),
+        )
+
+
+def write_tables(folder: Path) -> list[Path]:
+    """Write every table of the experiment in `folder`; returns the `.tex` paths."""
+    store = Store(folder)
+    try:
+        written = []
+        for table in build(store):
+            tex = folder / "tables" / f"{table.name}.tex"
+            write_atomic(tex, table.latex)
+            write_atomic(tex.with_suffix(".csv"), table.data.to_csv(index=False))
+            written.append(tex)
+        return written
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    return folder_main(argv, __doc__.strip().split("\n\n")[1], write_tables)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Multi-day delivery simulation (SimPy) of the joint and independent policies."""

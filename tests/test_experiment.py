@@ -1,0 +1,321 @@
+"""experiments/compare.py end to end: the store, resume, tables, figures, Dask.
+
+Runs use `--iterations` budgets, so they are deterministic and the comparisons between
+an interrupted and an uninterrupted experiment, or a serial and a Dask one, are exact.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from experiments import compare
+from experiments.store import CSV_NAME, STORE_NAME
+from experiments.tables import write_tables
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPARE = ROOT / "experiments" / "compare.py"
+# Columns that depend on the clock, not on the seeds.
+CLOCK = ["time_s", "trace", "message"]
+KEY = ["instance", "region", "solver", "seed"]
+
+
+@pytest.fixture(scope="session")
+def mini_xiqing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 30 Xiqing nodes with the roads among them and their candidate centers:
+    the full pipeline (regions, modes, lockers, location, independent companies) in seconds."""
+    doc = json.loads((ROOT / "instances" / "xiqing.json").read_text())
+    doc["name"] = "mini_xiqing"
+    graph = nx.Graph((e["u"], e["v"]) for e in doc["edges"])
+    keep = set(list(nx.bfs_tree(graph, doc["nodes"][0]["id"]))[:30])  # connected on the roads
+    doc["nodes"] = [n for n in doc["nodes"] if n["id"] in keep]
+    doc["edges"] = [e for e in doc["edges"] if e["u"] in keep and e["v"] in keep]
+    doc["centers"] = [c for c in doc["centers"] if c.get("node") in keep]
+    for k, company in enumerate(doc["companies"]):  # depots move onto kept nodes
+        node = doc["nodes"][3 * k]
+        company["depot"] |= {"node": node["id"], "x": node["x"], "y": node["y"]}
+    path = tmp_path_factory.mktemp("instances") / "mini_xiqing.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def run_compare(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(COMPARE), *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
+
+
+def stored(folder: Path) -> pd.DataFrame:
+    with sqlite3.connect(folder / STORE_NAME) as db:
+        return pd.read_sql_query("SELECT * FROM runs", db).sort_values(KEY).reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(mini_xiqing: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full experiment: three solvers, five seeds (statistics), a sensitivity sweep."""
+    out = tmp_path_factory.mktemp("pipeline") / "out"
+    plan = out.parent / "plan.toml"
+    plan.write_text(
+        f'instances = ["{mini_xiqing}"]\nsolvers = ["exact", "ga", "pso"]\nseeds = 5\niterations = 5\n'
+        "time_limit = 5.0\nclassifier_repeats = 1\nsensitivity = true\n"
+        'fixed_cost_factors = [1.0, 2.0]\ndemand_factors = [1.2]\nsensitivity_solver = "ga"\n'
+        'simulate = true\nsimulation_days = 2\nsimulation_replications = 2\nsimulation_solver = "ga"\n'
+        "demand_noise = 0.0\nfree_flow = true\n"
+    )
+    done = run_compare("--config", plan, "--out", out, "--workers", "2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+def test_pipeline_folder_holds_store_csv_provenance_tables_and_figures(pipeline_run: Path) -> None:
+    runs = stored(pipeline_run)
+    assert not runs.duplicated(KEY).any()
+    regions = set(runs["region"])
+    assert {r for r in regions if r.startswith("independent:")} == {f"independent:{c}" for c in "ASJC"}
+    assert any(r.startswith("R") for r in regions)
+    assert set(runs["status"]) <= {"optimal", "feasible", "infeasible", "no_solution", "error"}
+    # every stored objective is the shared cost function's, of a solution the checker passed
+    ok = runs[runs["feasible"] == 1]
+    assert len(ok) > 0.9 * len(runs)
+    assert (ok["objective"] - (ok["vehicle_fixed"] + ok["transport"] + ok["congestion"])).abs().max() < 1e-6
+    csv = pd.read_csv(pipeline_run / CSV_NAME)
+    for column in ("instance", "region", "solver", "seed", "objective", "bound", "status", "feasible", "time_s"):
+        assert column in csv.columns
+    assert {"n_customers", "routes"} <= set(csv.columns)
+    provenance = json.loads((pipeline_run / "provenance.json").read_text())
+    assert provenance["master_seed"] == provenance["config"]["master_seed"]
+    assert {"python", "pyomo", "highspy", "ortools", "deap", "pyswarms", "pyvrp"} <= set(provenance["versions"])
+    assert provenance["machine"]["cores"] >= 1 and provenance["git_commit"]
+    tables = {p.stem for p in (pipeline_run / "tables").glob("*.tex")}
+    assert {"routing-mini-xiqing", "delivery", "regions", "classifiers", "division", "location"} <= tables
+    assert {"sensitivity", "statistics", "simulation"} <= tables
+    assert (pipeline_run / "report.md").is_file() and (pipeline_run / "report.tex").is_file()
+    figures = {p.name for p in (pipeline_run / "figures").iterdir()}
+    for stem in ("regions-mini-xiqing", "gaps-mini-xiqing", "convergence-mini-xiqing", "routes-mini-xiqing-ga"):
+        assert {f"{stem}.pdf", f"{stem}.png"} <= figures
+    assert "sensitivity-mini-xiqing.pdf" in figures
+
+
+def test_routes_name_the_instance_nodes_and_leave_out_the_depot(pipeline_run: Path, mini_xiqing: Path) -> None:
+    doc = json.loads(mini_xiqing.read_text())
+    node_ids = {n["id"] for n in doc["nodes"]}
+    runs = stored(pipeline_run)
+    for _, row in runs[runs["feasible"] == 1].iterrows():
+        for route in json.loads(row["routes"]):
+            assert route and set(route) <= node_ids
+            assert row["center"] not in route
+
+
+def test_delivery_table_has_the_study_table_8_columns(pipeline_run: Path) -> None:
+    table = pd.read_csv(pipeline_run / "tables" / "delivery.csv")
+    assert {"C1", "C2", "C3", "C4", "TC", "E"} <= set(table.columns)
+    assert {"independent", "joint", "reduction %"} <= set(table["delivery"])
+    joint = table[table["delivery"] == "joint"]
+    assert ((joint["C1"] + joint["C2"] + joint["C3"] + joint["C4"] - joint["TC"]).abs() < 1e-6).all()
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
+def test_every_table_and_the_report_compile_in_pdflatex(pipeline_run: Path, tmp_path: Path) -> None:
+    for tex in [*sorted((pipeline_run / "tables").glob("*.tex")), pipeline_run / "report.tex"]:
+        document = tmp_path / f"{tex.stem}-doc.tex"
+        document.write_text(
+            "\\documentclass{article}\\usepackage{booktabs}\\usepackage[margin=1cm,landscape]{geometry}\n"
+            f"\\begin{{document}}\\input{{{tex}}}\\end{{document}}\n"
+        )
+        done = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", document.name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, f"{tex.name}: {done.stdout[-1500:]}"
+
+
+def test_tables_rebuild_byte_identical_from_the_store(pipeline_run: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(pipeline_run / STORE_NAME, copy / STORE_NAME)
+    rebuilt = write_tables(copy)
+    assert rebuilt
+    for tex in rebuilt:
+        assert tex.read_bytes() == (pipeline_run / "tables" / tex.name).read_bytes(), tex.name
+
+
+def test_bold_marks_the_best_mean_and_names_are_escaped(pipeline_run: Path) -> None:
+    text = (pipeline_run / "tables" / "delivery.tex").read_text()
+    assert "\\toprule" in text and "\\textbf{" in text
+    assert "reduction \\%" in text
+    routing = (pipeline_run / "tables" / "routing-mini-xiqing.tex").read_text()
+    assert "independent:A" in routing and "gap\\_pct" in routing
+
+
+def small_cvrp_args(shared: Path, out: Path) -> list[str | Path]:
+    return [
+        "--instances",
+        shared / "benchmarks" / "cvrp" / "E" / "E-n13-k4.vrp",
+        shared / "benchmarks" / "cvrp" / "P" / "P-n16-k8.vrp",
+        "--solvers",
+        "ga",
+        "pso",
+        "--seeds",
+        "3",
+        "--iterations",
+        "150",
+        "--time-limit",
+        "30",
+        "--out",
+        out,
+    ]
+
+
+def test_sigkill_then_resume_gives_the_uninterrupted_rows_once(shared: Path, tmp_path: Path) -> None:
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    done = run_compare(*small_cvrp_args(shared, whole), "--workers", "1")
+    assert done.returncode == 0, done.stderr[-2000:]
+    process = subprocess.Popen(
+        [sys.executable, str(COMPARE), *map(str, small_cvrp_args(shared, killed)), "--workers", "1"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if (killed / STORE_NAME).is_file():
+            with sqlite3.connect(killed / STORE_NAME) as db:
+                if db.execute("SELECT count(*) FROM runs").fetchone()[0] >= 3:
+                    break
+        time.sleep(0.05)
+    assert process.poll() is None, "the experiment ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    partial = len(stored(killed))
+    assert 3 <= partial < len(stored(whole))
+    resumed = run_compare(*small_cvrp_args(shared, killed), "--workers", "1", "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"resuming: {partial} of" in resumed.stdout
+    a, b = stored(whole).drop(columns=CLOCK), stored(killed).drop(columns=CLOCK)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_used_folder_needs_resume_and_the_same_configuration(shared: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = small_cvrp_args(shared, out)
+    assert run_compare(*args, "--workers", "1").returncode == 0
+    again = run_compare(*args)
+    assert again.returncode == 2 and "--resume" in again.stderr and "Traceback" not in again.stderr
+    other = run_compare(*args, "--resume", "--seeds", "4")
+    assert other.returncode == 2 and "seeds" in other.stderr
+    same = run_compare(*args, "--resume", "--workers", "2")
+    assert same.returncode == 0
+    assert len(stored(out)) == 2 * (3 + 3)
+
+
+def test_benchmark_instances_get_the_gap_to_best_known_table(shared: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    done = run_compare(
+        "--instances",
+        shared / "benchmarks" / "cvrp" / "E" / "E-n13-k4.vrp",
+        shared / "benchmarks" / "cflp" / "instances" / "cap41.txt",
+        "--solvers",
+        "exact",
+        "ga",
+        "--seeds",
+        "1",
+        "--iterations",
+        "50",
+        "--time-limit",
+        "30",
+        "--out",
+        out,
+        "--workers",
+        "1",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = pd.read_csv(out / "tables" / "benchmarks.csv").set_index("instance")
+    assert table.loc["E-n13-k4", "best_known"] == 247
+    assert table.loc["E-n13-k4", "exact mean gap %"] == pytest.approx(0.0, abs=1e-9)
+    assert table.loc["cap41", "exact mean gap %"] == pytest.approx(0.0, abs=1e-6)
+    runs = stored(out)
+    cap = runs[runs["instance"] == "cap41"]
+    assert list(cap["solver"]) == ["exact", "ga"]
+    assert cap.set_index("solver").loc["ga", "status"] == "error"  # location-only: stored, not fatal
+    cvrp = runs[(runs["instance"] == "E-n13-k4") & (runs["solver"] == "exact")].iloc[0]
+    assert sorted(int(v) for route in json.loads(cvrp["routes"]) for v in route) == list(range(2, 14))
+
+
+def test_dask_local_cluster_matches_the_serial_run(shared: Path, tmp_path: Path) -> None:
+    from dask.distributed import LocalCluster
+
+    serial, distributed = tmp_path / "serial", tmp_path / "dask"
+    assert run_compare(*small_cvrp_args(shared, serial), "--workers", "1").returncode == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        done = run_compare(*small_cvrp_args(shared, distributed), "--scheduler", cluster.scheduler_address)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pd.testing.assert_frame_equal(stored(serial).drop(columns=CLOCK), stored(distributed).drop(columns=CLOCK))
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("seeds = 0\n", "seeds"),
+        ('solvers = ["ga", "tabu"]\n', "solvers.1"),
+        ("colour = 1\n", "(top level)"),
+        ("seeds = [\n", "(syntax)"),
+    ],
+)
+def test_a_bad_config_file_gets_one_line_naming_file_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, field: str
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text)
+    assert compare.main(["--config", str(plan), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(plan) in err and field in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_instance_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = ROOT / "tests" / "data" / "bad"
+    first = sorted(bad.glob("*.json"))[0]
+    assert compare.main(["--instances", str(first), "--out", str(tmp_path / "out")]) == 2
+    assert str(first) in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_simulated_km_equal_the_planned_km_without_noise(pipeline_run: Path) -> None:
+    """Zero demand noise and free-flow travel: every simulated day drives exactly the
+    routes of the plan (the GA's first-seed runs of the experiment itself)."""
+    with sqlite3.connect(pipeline_run / STORE_NAME) as db:
+        sim = pd.read_json(
+            io.StringIO(db.execute("SELECT data FROM tables WHERE name = 'simulation'").fetchone()[0]), orient="split"
+        )
+        delivery = pd.read_json(
+            io.StringIO(db.execute("SELECT data FROM tables WHERE name = 'delivery'").fetchone()[0]), orient="split"
+        )
+    first_seed = delivery[delivery["solver"] == "ga"]["seed"].min()
+    planned = delivery[(delivery["solver"] == "ga") & (delivery["seed"] == first_seed)].set_index("delivery")["km"]
+    driven = sim.groupby(["replication", "day", "policy"])["km"].sum()
+    assert len(driven) == 2 * 2 * 2
+    for (_, _, policy), km in driven.items():
+        assert km == pytest.approx(planned[policy], rel=1e-9)
+    assert sim["parcels_unserved"].sum() == 0
+
+
+def test_report_sets_the_study_beside_ours_and_flags_table_8(pipeline_run: Path) -> None:
+    text = (pipeline_run / "report.md").read_text()
+    for published in ("0.789", "0.878", "25.32%", "3209.36", "3079.80", "2479.80", "173.60"):
+        assert published in text
+    assert "mini_xiqing: " in text and "synthetic" in text
