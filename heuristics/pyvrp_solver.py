@@ -29,7 +29,9 @@ def solve(
 ) -> SolveResult:
     started = time.perf_counter()
     seed_value = int(seed.integers(2**31 - 1)) if isinstance(seed, np.random.Generator) else int(seed)
-    if problem.min_load_rate > 0:
+    # One vehicle carries the whole region, which meets any rate the region can meet
+    # (zoning.modes caps the rate there); with more, PyVRP cannot express the rate.
+    if problem.min_load_rate > 0 and problem.fleet_size != 1:
         return finalize(
             problem.scope, "pyvrp", "error", None, scope="routing", time_s=0.0,
             message="PyVRP has no minimum vehicle load rate",

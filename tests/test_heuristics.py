@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from conftest import build
 from hypothesis import HealthCheck, given, settings
@@ -71,3 +73,14 @@ def test_registry_names_and_unknown_solver():
     assert list(SOLVERS) == ["exact", "ortools", "pso", "ga", "pyvrp"]
     with pytest.raises(ValueError, match="unknown solver"):
         solve("tabu", problem(0), time_limit=1, seed=0)
+
+
+def test_pyvrp_serves_a_minimum_load_region_with_one_vehicle_and_refuses_more(tiny_xiqing):
+    whole = RoutingProblem.whole(tiny_xiqing)
+    one = replace(whole, vehicles=whole.vehicles[:1], min_load_rate=0.5)
+    assert whole.demand.sum() <= one.fleet.capacity
+    result = solve("pyvrp", one, time_limit=5, seed=0, iterations=200)
+    assert result.feasible and len([r for r in result.solution.routes if r.stops]) == 1
+    two = replace(one, vehicles=whole.vehicles[:2])
+    refused = solve("pyvrp", two, time_limit=5, seed=0, iterations=200)
+    assert refused.status == "error" and "minimum vehicle load" in refused.message
