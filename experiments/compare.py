@@ -65,7 +65,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME",
         help=f"routing solvers, of {', '.join(SOLVERS)} (default: all)",
     )
-    p.add_argument("--seeds", type=int, metavar="N", help=f"seeds per heuristic run (default: {defaults.seeds})")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        metavar="N",
+        help=f"seeds per region and solver (default: {defaults.seeds}); exact and ortools, "
+        "whose results do not depend on the seed, run once",
+    )
     p.add_argument(
         "--master-seed", type=int, metavar="S", help=f"the seed all seeds derive from ({defaults.master_seed})"
     )
@@ -76,13 +82,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--iterations",
         type=int,
         metavar="N",
-        help="a deterministic budget per run instead of the clock (generations, swarm iterations, "
-        "search iterations), so the same seed gives the same result on any machine",
+        help="a deterministic budget per heuristic run instead of the clock (generations, swarm "
+        "iterations, search iterations), so the same seed gives the same result on any machine; the exact "
+        "solver keeps --time-limit",
     )
     p.add_argument("--workers", type=int, metavar="N", help=f"local worker processes (default: {defaults.workers})")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask cluster at this scheduler address")
     p.add_argument("--config", type=Path, metavar="FILE.toml", help="the same options as a TOML file")
-    p.add_argument("--out", metavar="DIR", help=f"output folder (default: {defaults.out})")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: a new results/compare-DATE-TIME)")
     p.add_argument("--resume", action="store_true", help="continue the experiment in --out, skipping finished runs")
     p.add_argument("--sensitivity", action="store_true", default=None, help="also sweep vehicle fixed cost and demand")
     p.add_argument(
@@ -155,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     argv = sys.argv[1:] if argv is None else argv
     try:
-        config = resolve(read_config(args.config) if args.config else {}, options(args))
+        planned = read_config(args.config) if args.config else {}
+        if args.resume and not (args.out or planned.get("out")):
+            raise InstanceError("(command line)", "--resume", "name the experiment folder to resume with --out")
+        config = resolve(planned, options(args))
         check_options(config)
         specs = expand(list(config.instances)) if config.instances else [str(p) for p in SHIPPED]
         instances = [load_instance(spec) for spec in specs]

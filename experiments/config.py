@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,12 @@ from experiments.solvers import SOLVERS
 from lastmile.errors import InstanceError
 from zoning.regions import ALGORITHMS
 
-DEFAULT_OUT = Path("results") / "compare"
+RESULTS = Path("results")
+
+
+def fresh_folder() -> str:
+    """A new output folder under results/, named by the UTC time it was made."""
+    return str(RESULTS / f"compare-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}")
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class Config:
     stage_time_limit: float = 30.0  # seconds per location or assignment solve
     workers: int = 2
     scheduler: str | None = None
-    out: str = str(DEFAULT_OUT)
+    out: str = ""  # empty: a new folder from `fresh_folder`
     region_algorithm: str = "louvain"
     n_regions: int | None = None  # None: as many as the algorithm finds
     compare_algorithms: bool = True
@@ -121,4 +127,5 @@ def read_config(path: Path) -> dict[str, Any]:
 def resolve(file_values: dict[str, Any], overrides: dict[str, Any]) -> Config:
     """Defaults, then the file, then the options given on the command line."""
     given = {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in overrides.items() if v is not None}
-    return replace(Config(), **(file_values | given))
+    config = replace(Config(), **(file_values | given))
+    return config if config.out else replace(config, out=fresh_folder())
