@@ -35,7 +35,6 @@ import pandas as pd  # noqa: E402
 
 from experiments.config import Config, read_config, resolve  # noqa: E402
 from experiments.experiment import Experiment, ExperimentError, labelled  # noqa: E402
-from experiments.report import write_report  # noqa: E402
 from experiments.solvers import SOLVERS  # noqa: E402
 from experiments.store import VARIANT, Store  # noqa: E402
 from experiments.tables import delivery_summary, routing_summary  # noqa: E402
@@ -186,8 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     print_summary(store)
     store.close()
-    tex, figures = experiment.report()
-    write_report(Path(config.out))
+    tex, figures, _ = experiment.report()
     print(
         f"\nwrote {config.out}: results.sqlite, results.csv, provenance.json, report.md, report.tex, "
         f"{len(tex)} tables, {len(figures)} figures"

@@ -7,12 +7,14 @@ from the master seed and the instance's label, so a plan and its runs do not dep
 on which other instances are in the experiment.
 
 Sensitivity variants are instances of their own, labelled `NAME@PARAMETER=FACTOR`,
-solved by `sensitivity_solver` with the first seed.
+planned with the base instance's generator (so with the same regions, modes and
+lockers) and solved by `sensitivity_solver` with the first seed.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,8 +30,9 @@ from experiments.figures import write_figures
 from experiments.output import write_atomic
 from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems
 from experiments.provenance import provenance
+from experiments.report import write_report
 from experiments.runner import SEEDLESS, Task, run_all
-from experiments.store import VARIANT, Store
+from experiments.store import STORE_NAME, VARIANT, Store
 from experiments.tables import write_tables
 from lastmile.distances import tables as distance_tables
 from lastmile.model import Instance
@@ -131,7 +134,7 @@ class Experiment:
 
     def open_store(self, resume: bool) -> Store:
         """The folder's store: new, or (with `resume`) the same experiment's."""
-        exists = (self.folder / "results.sqlite").is_file()
+        exists = (self.folder / STORE_NAME).is_file()
         if exists and not resume:
             raise ExperimentError(
                 f"{self.folder} already holds an experiment: pass --resume to continue it, or --out for a new folder"
@@ -175,19 +178,22 @@ class Experiment:
                 ):
                     for factor in factors:
                         label = f"{source.label}{VARIANT}{parameter}={factor:g}"
-                        scaled = self._plan(variant(source.instance, parameter, factor), label, store)
+                        # the base instance's generator: the same regions, modes and lockers
+                        scaled = self._plan(variant(source.instance, parameter, factor), label, store, source.label)
                         if scaled is not None:
                             sweeps[source.label].append((parameter, factor, scaled))
         if self.config.compare_classifiers and any("division" in p.tables for p in plans):
+            print("comparing the service-mode classifiers", file=sys.stderr, flush=True)
             scores = compare_classifiers(
                 dataset.load(), generator(self.config, "classifiers"), repeats=self.config.classifier_repeats
             )
             store.put_table("", "classifiers", classifier_table(scores))
         return plans, sweeps
 
-    def _plan(self, instance: Instance, label: str, store: Store) -> Plan | None:
+    def _plan(self, instance: Instance, label: str, store: Store, seed_label: str | None = None) -> Plan | None:
+        print(f"planning {label}", file=sys.stderr, flush=True)
         try:
-            plan = plan_instance(instance, label, generator(self.config, label), self.options)
+            plan = plan_instance(instance, label, generator(self.config, seed_label or label), self.options)
         except PlanError as exc:
             self.failures.append(f"{label}: {exc}")
             return None
@@ -276,5 +282,6 @@ class Experiment:
                 store.put_table(label, "sensitivity", pd.concat(parts, ignore_index=True))
         store.export_csv(self.folder)
 
-    def report(self) -> tuple[list[Path], list[Path]]:
-        return write_tables(self.folder), write_figures(self.folder)
+    def report(self) -> tuple[list[Path], list[Path], list[Path]]:
+        """Tables, figures and the reproduction report, from the store alone."""
+        return write_tables(self.folder), write_figures(self.folder), write_report(self.folder)
