@@ -242,7 +242,9 @@ class Experiment:
         return out
 
     def simulate(self, store: Store, plans: list[Plan], days: list[Day]) -> None:
-        """Drive every day's stored routes under both policies; store the `simulation` rows."""
+        """Drive every day's stored routes under both policies; store the `simulation` rows
+        (one per instance, replication, day, policy and region) and write them to
+        `simulation_days.csv`."""
         runs = store.runs()
         options = DriveOptions(
             free_flow=self.config.free_flow,
@@ -267,6 +269,7 @@ class Experiment:
         for label, table in rows.items():
             if table:
                 store.put_table(label, "simulation", pd.DataFrame(table))
+        write_atomic(self.folder / "simulation_days.csv", store.table("simulation").to_csv(index=False))
 
     def aggregate(self, store: Store, plans: list[Plan], sweeps: dict[str, list[tuple[str, float, Plan]]]) -> None:
         runs = store.runs()

@@ -102,6 +102,8 @@ def test_pipeline_folder_holds_store_csv_provenance_tables_and_figures(pipeline_
     assert {"routing-mini-xiqing", "delivery", "regions", "classifiers", "division", "location"} <= tables
     assert {"sensitivity", "statistics", "simulation"} <= tables
     assert (pipeline_run / "report.md").is_file() and (pipeline_run / "report.tex").is_file()
+    days = pd.read_csv(pipeline_run / "simulation_days.csv")
+    assert set(days["policy"]) == {"joint", "independent"} and set(days["day"]) == {1, 2}
     figures = {p.name for p in (pipeline_run / "figures").iterdir()}
     for stem in ("regions-mini-xiqing", "gaps-mini-xiqing", "convergence-mini-xiqing", "routes-mini-xiqing-ga"):
         assert {f"{stem}.pdf", f"{stem}.png"} <= figures
