@@ -41,7 +41,7 @@ from zoning.classifier import fit_xgboost, predict_modes
 from zoning.graph import delivery_graph
 from zoning.lockers import LockerLayout, site_lockers
 from zoning.modes import Mode, ModePolicy, region_features, region_problem, with_lockers
-from zoning.regions import LABELS, divide, region_table
+from zoning.regions import ALGORITHMS, LABELS, divide, region_table
 
 INDEPENDENT = "independent:"
 ALL = "all"
@@ -193,12 +193,16 @@ def _locate_then_route(instance: Instance, label: str, options: PlanOptions) -> 
 
 
 def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, options: PlanOptions) -> Plan:
-    algorithms_rng, division_rng, classifier_rng, locker_rng = rng.spawn(4)
+    division_rng, classifier_rng, locker_rng = rng.spawn(3)
     graph = delivery_graph(instance)
     stage_tables: dict[str, pd.DataFrame] = {}
+    chosen = ALGORITHMS.index(options.region_algorithm)
     if options.compare_algorithms:
-        _, stage_tables["regions"] = region_table(graph, algorithms_rng, n_regions=options.n_regions)
-    partition = divide(graph, options.region_algorithm, division_rng, n_regions=options.n_regions)
+        partitions, stage_tables["regions"] = region_table(graph, division_rng, n_regions=options.n_regions)
+        partition = partitions[chosen]
+    else:  # the same generator stream region_table gives the algorithm
+        child = division_rng.spawn(len(ALGORITHMS))[chosen]
+        partition = divide(graph, options.region_algorithm, child, n_regions=options.n_regions)
     width = len(str(len(partition.regions)))
     names = [f"R{k:0{width}d}" for k in range(1, len(partition.regions) + 1)]
     if all(n.features is not None for n in instance.nodes):

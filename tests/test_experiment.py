@@ -321,3 +321,12 @@ def test_report_sets_the_study_beside_ours_and_flags_table_8(pipeline_run: Path)
     for published in ("0.789", "0.878", "25.32%", "3209.36", "3079.80", "2479.80", "173.60"):
         assert published in text
     assert "mini_xiqing: " in text and "synthetic" in text
+
+
+def test_the_regions_table_describes_the_division_the_runs_used(pipeline_run: Path) -> None:
+    with sqlite3.connect(pipeline_run / STORE_NAME) as db:
+        data = db.execute("SELECT data FROM tables WHERE instance = 'mini_xiqing' AND name = 'locations'").fetchone()
+    locations = pd.read_json(io.StringIO(data[0]), orient="split")
+    used = locations.loc[locations["kind"] == "node", "region"].nunique()
+    regions = pd.read_csv(pipeline_run / "tables" / "regions.csv")
+    assert regions.loc[regions["algorithm"] == "Louvain", "communities"].iloc[0] == used
