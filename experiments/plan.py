@@ -183,10 +183,11 @@ def _locate_then_route(instance: Instance, label: str, options: PlanOptions) -> 
         if node.needs_service():
             shares = located.solution.assignment[node.id]
             served[max(shares, key=lambda c: shares[c])].append(node.id)
+    served = {center: nodes for center, nodes in served.items() if nodes}
+    fleet_of = share_fleet(instance, served)
     problems: dict[str, Problem] = {
-        center: RoutingProblem(instance, center, tuple(nodes), None, region=center)
+        center: RoutingProblem(instance, center, tuple(nodes), fleet_of[center], region=center)
         for center, nodes in served.items()
-        if nodes
     }
     table = pd.DataFrame([_stage_row("location (Eqs. 5-10)", located, open_centers=len(served))])
     return Plan(label, instance, instance, problems, {"location": table})
@@ -263,7 +264,7 @@ def region_problems(
             planned = with_lockers(planned, spec.lockers, service_min=LOCKER_SERVICE_MIN)
     planned = replace(planned, name=instance.name)
     object.__setattr__(planned, "_distance_tables", tables(instance))
-    fleet_of = share_fleet(instance, {r.name: _load(planned, r.nodes) for r in specs})
+    fleet_of = share_fleet(instance, {r.name: r.nodes for r in specs})
     problems: dict[str, Problem] = {
         r.name: region_problem(instance, r.center, r.nodes, fleet_of[r.name], r.mode, lockers=r.lockers, region=r.name)
         for r in specs
@@ -282,26 +283,31 @@ def _load(instance: Instance, region: Collection[str]) -> tuple[float, float]:
     return sum(n.total_demand for n in nodes), sum(n.total_pickup for n in nodes)
 
 
-def share_fleet(instance: Instance, loads: Mapping[str, tuple[float, float]]) -> dict[str, tuple[str, ...] | None]:
-    """Share the pooled fleet out over regions: each gets the vehicles its larger load
-    direction needs, then the spare vehicles go one at a time to the region with the
-    most load per vehicle. An unlimited fleet stays unlimited (None) in every region.
-    Raises PlanError when the fleet is too small."""
+def share_fleet(instance: Instance, regions: Mapping[str, Collection[str]]) -> dict[str, tuple[str, ...]]:
+    """Share the pooled fleet out over regions, each region its own vehicles.
+
+    Each region gets the vehicles its larger load direction needs, then the spare
+    vehicles go one at a time to the region with the most load per vehicle. With an
+    unlimited fleet, each region gets as many vehicles as it has customers. Raises
+    PlanError when a limited fleet is too small.
+    """
     fleet = instance.pooled_fleet()
-    if fleet.count is None:
-        return dict.fromkeys(loads)
     pool = [v for c in instance.companies for v in instance.vehicle_ids(c.id)]
-    need = {r: max(1, math.ceil(max(load) / fleet.capacity - 1e-9)) for r, load in loads.items()}
-    spare = len(pool) - sum(need.values())
-    if spare < 0:
-        raise PlanError(
-            f"{instance.name}: the pooled fleet of {len(pool)} vehicles cannot carry the regions' loads "
-            f"({sum(need.values())} vehicles needed)"
-        )
-    for _ in range(spare):
-        busiest = max(need, key=lambda r: (max(loads[r]) / need[r], r))
-        need[busiest] += 1
-    out: dict[str, tuple[str, ...] | None] = {}
+    loads = {r: _load(instance, nodes) for r, nodes in regions.items()}
+    if fleet.count is None:
+        need = {r: max(1, sum(instance.node_by_id[n].needs_service() for n in nodes)) for r, nodes in regions.items()}
+    else:
+        need = {r: max(1, math.ceil(max(load) / fleet.capacity - 1e-9)) for r, load in loads.items()}
+        spare = len(pool) - sum(need.values())
+        if spare < 0:
+            raise PlanError(
+                f"{instance.name}: the pooled fleet of {len(pool)} vehicles cannot carry the regions' loads "
+                f"({sum(need.values())} vehicles needed)"
+            )
+        for _ in range(spare):
+            busiest = max(need, key=lambda r: (max(loads[r]) / need[r], r))
+            need[busiest] += 1
+    out: dict[str, tuple[str, ...]] = {}
     start = 0
     for region, count in need.items():
         out[region] = tuple(pool[start : start + count])

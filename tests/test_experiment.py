@@ -231,6 +231,7 @@ def test_benchmark_instances_get_the_gap_to_best_known_table(shared: Path, tmp_p
         "--instances",
         shared / "benchmarks" / "cvrp" / "E" / "E-n13-k4.vrp",
         shared / "benchmarks" / "cflp" / "instances" / "cap41.txt",
+        shared / "benchmarks" / "lrp" / "prodhon" / "coord20-5-1.dat",
         "--solvers",
         "exact",
         "ga",
@@ -250,6 +251,9 @@ def test_benchmark_instances_get_the_gap_to_best_known_table(shared: Path, tmp_p
     assert table.loc["E-n13-k4", "best_known"] == 247
     assert table.loc["E-n13-k4", "exact mean gap %"] == pytest.approx(0.0, abs=1e-9)
     assert table.loc["cap41", "exact mean gap %"] == pytest.approx(0.0, abs=1e-6)
+    # location then routing: the joint total of the regions, feasible, against the LRP best-known
+    assert table.loc["coord20-5-1", "best_known"] == 54793
+    assert table.loc["coord20-5-1", "ga mean gap %"] >= 0
     runs = stored(out)
     cap = runs[runs["instance"] == "cap41"]
     assert list(cap["solver"]) == ["exact", "ga"]
