@@ -172,6 +172,13 @@ def _check_route(instance: Instance, solution: Solution, k: int, route: Route) -
     nodes = [instance.node_by_id[s] for s in route.stops]
     quantities = stop_quantities(instance, route, company)
     load = sum(d for d, _ in quantities)
+    if route.stops and load < fleet.min_load_rate * fleet.capacity - TOLERANCE:
+        out.append(
+            Violation(
+                "minimum_load",
+                f"{where} leaves with {load:g} parcels, below {fleet.min_load_rate:g} of capacity {fleet.capacity:g}",
+            )
+        )
     if load > fleet.capacity + TOLERANCE:
         out.append(Violation("vehicle_capacity", f"{where} leaves with {load:g} parcels, capacity {fleet.capacity:g}"))
     else:

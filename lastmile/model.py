@@ -80,13 +80,18 @@ class Node:
 
 @dataclass(frozen=True)
 class Fleet:
-    """A company's vehicles. `count=None` means an unlimited fleet (CVRPLIB set X)."""
+    """A company's vehicles. `count=None` means an unlimited fleet (CVRPLIB set X).
+
+    `min_load_rate`: a vehicle used must leave loaded to at least this share of its
+    capacity (the study's exclusive-operation regions; 0 in instance files).
+    """
 
     count: int | None
     capacity: float
     fixed_cost: float  # per vehicle-day
     cost_per_km: float
     max_route_km: float | None = None
+    min_load_rate: float = 0.0
 
 
 @dataclass(frozen=True)

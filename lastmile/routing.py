@@ -17,7 +17,7 @@ import numpy as np
 
 from lastmile.distances import tables
 from lastmile.model import Fleet, Instance, Route, Solution
-from lastmile.subset import only_company, restrict
+from lastmile.subset import only_company, restrict, with_min_load_rate
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,12 @@ class RoutingProblem:
     @cached_property
     def scope(self) -> Instance:
         """The instance a solution of this problem is costed and checked against: the
-        instance (as its company alone sees it, in independent delivery), or its
-        sub-instance of this center and these customers."""
+        instance (as its company alone sees it, in independent delivery; with this
+        problem's minimum load rate on every fleet), or its sub-instance of this center
+        and these customers."""
         base = self.instance if self.company is None else only_company(self.instance, self.company)
+        if self.min_load_rate > 0:
+            base = with_min_load_rate(base, self.min_load_rate)
         everyone = {n.id for n in base.nodes if n.needs_service(self.company)}
         if set(self.customers) == everyone:
             return base

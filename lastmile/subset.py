@@ -62,6 +62,14 @@ def only_company(instance: Instance, company: str) -> Instance:
     return _with_parent_distances(instance, sub)
 
 
+def with_min_load_rate(instance: Instance, rate: float) -> Instance:
+    """The instance with every fleet's vehicles held to a minimum load rate."""
+    companies = tuple(replace(c, fleet=replace(c.fleet, min_load_rate=rate)) for c in instance.companies)
+    sub = replace(instance, companies=companies)
+    object.__setattr__(sub, "_distance_tables", tables(instance))  # the same locations
+    return sub
+
+
 def _with_parent_distances(instance: Instance, sub: Instance) -> Instance:
     """`sub` with its distance tables sliced from the parent's."""
     parent = tables(instance)

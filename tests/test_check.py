@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import build, tiny_doc
 
 from lastmile import Route, Solution, check
+from lastmile.routing import RoutingProblem
 
 
 def kinds(instance, solution) -> list[str]:
@@ -105,3 +106,11 @@ def test_location_only_solution_must_assign_every_node(tiny):
 def test_unknown_node_on_a_route(tiny):
     solution = Solution.routed([Route.through("A-1", "O", ["a", "b", "zz"])])
     assert "unknown_id" in kinds(tiny, solution)
+
+
+def test_minimum_load_of_an_exclusive_region(tiny):
+    split = Solution.routed([Route.through("A-1", "O", ["a"]), Route.through("A-2", "O", ["b"])])
+    problem = RoutingProblem(tiny, "O", ("a", "b"), ("A-1", "A-2"), min_load_rate=0.5)  # 5 of capacity 10
+    assert kinds(problem.scope, split) == ["minimum_load"]  # b's route leaves with 3 parcels
+    assert check(problem.scope, Solution.routed([Route.through("A-1", "O", ["a", "b"])])) == []
+    assert check(tiny, split) == []  # the instance itself sets no minimum load
