@@ -52,6 +52,9 @@ def read_prodhon(path: str | Path) -> Instance:
             Center(Site(f"D{i + 1}", x, y), opening[i], depot_capacity[i]) for i, (x, y) in enumerate(depots)
         ),
         distance=DistanceSpec("euclidean", rounding),
+        # Not in the file: the location stage's transport cost per parcel and distance
+        # unit, the radial estimate of routing cost (out and back, shared by a full load).
+        parcel_km_cost=2.0 / capacity,
         coordinates="planar",
         units={
             "distance": "1/100 units" if flag == 0 else "units",
