@@ -46,6 +46,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PLACEMENT = ("workers", "scheduler", "out")
 
 
+#: A sensitivity sweep: (parameter, factor, the variant's plan or why it has none).
+Sweep = list[tuple[str, float, Plan | str]]
+
+
 @dataclass(frozen=True)
 class Day:
     """One simulated day of an instance: its demand's plan (label `NAME@sim=rRdD`)."""
@@ -160,11 +164,16 @@ class Experiment:
         store.put_meta({"resumes": resumes})
         return store
 
-    def plan(self, store: Store) -> tuple[list[Plan], dict[str, list[tuple[str, float, Plan]]]]:
-        plans, sweeps = [], {}
+    def plan(self, store: Store) -> tuple[list[Plan], dict[str, Sweep]]:
+        """Every instance's plan, and per instance its sensitivity variants' plans (or, for
+        a variant that cannot be planned, why: a finding of the sweep, not a failure)."""
+        plans: list[Plan] = []
+        sweeps: dict[str, Sweep] = {}
         for source in self.sources:
-            plan = self._plan(source.instance, source.label, store)
-            if plan is None:
+            try:
+                plan = self._plan(source.instance, source.label, store)
+            except PlanError as exc:
+                self.failures.append(f"{source.label}: {exc}")
                 continue
             plans.append(plan)
             known = best_known(source.spec, source.instance.name)
@@ -179,9 +188,12 @@ class Experiment:
                     for factor in factors:
                         label = f"{source.label}{VARIANT}{parameter}={factor:g}"
                         # the base instance's generator: the same regions, modes and lockers
-                        scaled = self._plan(variant(source.instance, parameter, factor), label, store, source.label)
-                        if scaled is not None:
-                            sweeps[source.label].append((parameter, factor, scaled))
+                        scaled: Plan | str
+                        try:
+                            scaled = self._plan(variant(source.instance, parameter, factor), label, store, source.label)
+                        except PlanError as exc:
+                            scaled = str(exc)
+                        sweeps[source.label].append((parameter, factor, scaled))
         if self.config.compare_classifiers and any("division" in p.tables for p in plans):
             print("comparing the service-mode classifiers", file=sys.stderr, flush=True)
             scores = compare_classifiers(
@@ -190,13 +202,9 @@ class Experiment:
             store.put_table("", "classifiers", classifier_table(scores))
         return plans, sweeps
 
-    def _plan(self, instance: Instance, label: str, store: Store, seed_label: str | None = None) -> Plan | None:
+    def _plan(self, instance: Instance, label: str, store: Store, seed_label: str | None = None) -> Plan:
         print(f"planning {label}", file=sys.stderr, flush=True)
-        try:
-            plan = plan_instance(instance, label, generator(self.config, seed_label or label), self.options)
-        except PlanError as exc:
-            self.failures.append(f"{label}: {exc}")
-            return None
+        plan = plan_instance(instance, label, generator(self.config, seed_label or label), self.options)
         for name, table in plan.tables.items():
             store.put_table(label, name, table)
         return plan
@@ -208,7 +216,8 @@ class Experiment:
         tasks = [t for p in plans for t in tasks_for(p, self.config.solvers, seeds, self.config)]
         for sweep in sweeps.values():
             for _, _, scaled in sweep:
-                tasks += tasks_for(scaled, (self.config.sensitivity_solver,), seeds[:1], self.config)
+                if isinstance(scaled, Plan):
+                    tasks += tasks_for(scaled, (self.config.sensitivity_solver,), seeds[:1], self.config)
         days = self.simulated_days(plans) if self.config.simulate else []
         for day in days:
             tasks += tasks_for(day.plan, (self.config.simulation_solver,), seeds[:1], self.config)
@@ -271,14 +280,17 @@ class Experiment:
                 store.put_table(label, "simulation", pd.DataFrame(table))
         write_atomic(self.folder / "simulation_days.csv", store.table("simulation").to_csv(index=False))
 
-    def aggregate(self, store: Store, plans: list[Plan], sweeps: dict[str, list[tuple[str, float, Plan]]]) -> None:
+    def aggregate(self, store: Store, plans: list[Plan], sweeps: dict[str, Sweep]) -> None:
         runs = store.runs()
         for plan in plans:
             store.put_table(plan.label, "delivery", delivery_table(plan, runs))
         for label, sweep in sweeps.items():
             parts = []
             for parameter, factor, plan in sweep:
-                table = delivery_table(plan, runs)
+                if isinstance(plan, str):  # not planned: recorded as an infeasible point
+                    table = pd.DataFrame([{"delivery": "joint", "feasible": False, "violations": plan}])
+                else:
+                    table = delivery_table(plan, runs)
                 if not table.empty:
                     parts.append(table.assign(parameter=parameter, factor=factor))
             if parts:

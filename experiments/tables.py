@@ -119,11 +119,12 @@ def benchmark_summary(runs: pd.DataFrame, delivery: pd.DataFrame, known: pd.Data
 
 
 def sensitivity_summary(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    """Per instance, parameter and factor: independent and joint TC and E (means over
+    seeds), the joint reduction, and why a point has no feasible joint delivery."""
     if sensitivity.empty:
         return sensitivity
-    wide = sensitivity.pivot_table(
-        index=["instance", "parameter", "factor"], columns="delivery", values=["TC", "E"], aggfunc="mean"
-    )
+    keys = ["instance", "parameter", "factor"]
+    wide = sensitivity.groupby([*keys, "delivery"])[["TC", "E"]].mean().unstack("delivery")
     out = pd.DataFrame(index=wide.index)
     for measure in ("TC", "E"):
         for delivery in ("independent", "joint"):
@@ -131,6 +132,8 @@ def sensitivity_summary(sensitivity: pd.DataFrame) -> pd.DataFrame:
                 out[f"{delivery} {measure}"] = wide[(measure, delivery)]
     if {"independent TC", "joint TC"} <= set(out.columns):
         out["TC reduction %"] = 100 * (out["independent TC"] - out["joint TC"]) / out["independent TC"]
+    failed = sensitivity[~sensitivity["feasible"].astype(bool)]
+    out["note"] = failed.groupby(keys)["violations"].first().reindex(out.index).fillna("")
     return out.reset_index()
 
 

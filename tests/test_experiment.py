@@ -70,7 +70,7 @@ def pipeline_run(mini_xiqing: Path, tmp_path_factory: pytest.TempPathFactory) ->
     plan.write_text(
         f'instances = ["{mini_xiqing}"]\nsolvers = ["exact", "ga", "pso"]\nseeds = 5\niterations = 5\n'
         "time_limit = 5.0\nclassifier_repeats = 1\nsensitivity = true\n"
-        'fixed_cost_factors = [1.0, 2.0]\ndemand_factors = [1.2]\nsensitivity_solver = "ga"\n'
+        'fixed_cost_factors = [1.0, 2.0]\ndemand_factors = [1.2, 9.0]\nsensitivity_solver = "ga"\n'
         'simulate = true\nsimulation_days = 2\nsimulation_replications = 2\nsimulation_solver = "ga"\n'
         "demand_noise = 0.0\nfree_flow = true\n"
     )
@@ -334,3 +334,11 @@ def test_the_regions_table_describes_the_division_the_runs_used(pipeline_run: Pa
     used = locations.loc[locations["kind"] == "node", "region"].nunique()
     regions = pd.read_csv(pipeline_run / "tables" / "regions.csv")
     assert regions.loc[regions["algorithm"] == "Louvain", "communities"].iloc[0] == used
+
+
+def test_a_sensitivity_point_that_cannot_be_planned_is_a_finding(pipeline_run: Path) -> None:
+    table = pd.read_csv(pipeline_run / "tables" / "sensitivity.csv").set_index(["parameter", "factor"])
+    assert table.loc[("demand", 1.2), "joint TC"] > 0 and pd.isna(table.loc[("demand", 1.2), "note"])
+    # nine times the parcels outgrow the centers and the fleet: recorded, not fatal
+    assert pd.isna(table.loc[("demand", 9.0), "joint TC"])
+    assert "infeasible" in table.loc[("demand", 9.0), "note"] or "cannot carry" in table.loc[("demand", 9.0), "note"]
