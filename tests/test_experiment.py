@@ -183,6 +183,15 @@ def small_cvrp_args(shared: Path, out: Path) -> list[str | Path]:
     ]
 
 
+def stored_count(folder: Path) -> int:
+    """Runs stored so far (0 while the store is still being created)."""
+    try:
+        with sqlite3.connect(f"file:{folder / STORE_NAME}?mode=ro", uri=True) as db:  # never creates it
+            return db.execute("SELECT count(*) FROM runs").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def test_sigkill_then_resume_gives_the_uninterrupted_rows_once(shared: Path, tmp_path: Path) -> None:
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     done = run_compare(*small_cvrp_args(shared, whole), "--workers", "1")
@@ -193,16 +202,14 @@ def test_sigkill_then_resume_gives_the_uninterrupted_rows_once(shared: Path, tmp
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:
-        if (killed / STORE_NAME).is_file():
-            with sqlite3.connect(killed / STORE_NAME) as db:
-                if db.execute("SELECT count(*) FROM runs").fetchone()[0] >= 3:
-                    break
-        time.sleep(0.05)
-    assert process.poll() is None, "the experiment ended before it could be killed"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and process.poll() is None and stored_count(killed) < 3:
+            time.sleep(0.05)
+        assert process.poll() is None, "the experiment ended before it could be killed"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
     partial = len(stored(killed))
     assert 3 <= partial < len(stored(whole))
     resumed = run_compare(*small_cvrp_args(shared, killed), "--workers", "1", "--resume")
