@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from experiments import compare
+from experiments.config import read_config
 from experiments.store import CSV_NAME, STORE_NAME
 from experiments.tables import write_tables
 
@@ -349,3 +350,8 @@ def test_a_sensitivity_point_that_cannot_be_planned_is_a_finding(pipeline_run: P
     # nine times the parcels outgrow the centers and the fleet: recorded, not fatal
     assert pd.isna(table.loc[("demand", 9.0), "joint TC"])
     assert "infeasible" in table.loc[("demand", 9.0), "note"] or "cannot carry" in table.loc[("demand", 9.0), "note"]
+
+
+@pytest.mark.parametrize("plan", sorted((ROOT / "experiments" / "configs").glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_experiment_plans_are_valid(plan: Path) -> None:
+    assert read_config(plan)["instances"]
