@@ -11,12 +11,14 @@ those, the mean time it took) is printed and written as CSV and LaTeX.
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from report import RESULTS, finish, parser, save
 from tqdm import tqdm
 
+from experiments.latex import to_latex
 from experiments.solvers import solve
 from lastmile.readers import read_cvrplib
 from lastmile.routing import RoutingProblem
@@ -38,7 +40,11 @@ def main() -> None:
         default=["ortools"],
         help="solvers run with the first seed only (default: ortools, whose seed has no effect)",
     )
+    p.add_argument("--summarise", type=Path, metavar="RUNS.csv", help="only rebuild the tables from a runs CSV")
     args = p.parse_args()
+    if args.summarise:
+        summarise(pd.read_csv(args.summarise))
+        return
     folder = args.benchmarks / "cvrp"
     with open(folder / "bks.csv", newline="") as f:
         known = {r["instance"]: r for r in csv.DictReader(f)}
@@ -75,9 +81,13 @@ def main() -> None:
             }
         )
         save(rows, "cvrp_heuristics_runs", args.out)
-    runs_table = finish(rows, "cvrp_heuristics_runs", args.out)
+    summarise(finish(rows, "cvrp_heuristics_runs", args.out))
+
+
+def summarise(runs: pd.DataFrame) -> None:
+    """Write the per-solver summary and the per-instance gap table, as CSV and LaTeX."""
     summary = (
-        runs_table.groupby("solver", sort=False)
+        runs.groupby("solver", sort=False)
         .agg(
             runs=("gap_pct", "size"),
             mean_gap_pct=("gap_pct", "mean"),
@@ -89,9 +99,27 @@ def main() -> None:
         .reset_index()
     )
     print(summary.to_string(index=False))
-    summary.to_csv(RESULTS / "cvrp_heuristics_summary.csv", index=False)
-    latex = summary.style.format(precision=2).hide(axis="index").to_latex(hrules=True)
-    (RESULTS / "cvrp_heuristics_summary.tex").write_text(latex)
+    per_instance = runs.pivot_table(index=["instance", "customers"], columns="solver", values="gap_pct", aggfunc="mean")
+    per_instance = per_instance[list(summary["solver"])].reset_index()
+    solvers = list(summary["solver"])
+    for name, table, caption, bold in (
+        (
+            "cvrp_heuristics_summary",
+            summary,
+            "CVRPLIB X: gap to the best-known value per solver (%), mean and best over instances and seeds; "
+            "runs within 1% and their mean time to get there (s).",
+            {"best_in_columns": ["mean_gap_pct"]},
+        ),
+        (
+            "cvrp_heuristics_instances",
+            per_instance,
+            "CVRPLIB X: mean gap to the best-known value (%) per instance and solver.",
+            {"best_in_rows": solvers},
+        ),
+    ):
+        table.to_csv(RESULTS / f"{name}.csv", index=False)
+        (RESULTS / f"{name}.tex").write_text(to_latex(table, caption=caption, label=f"tab:{name}", **bold))
+    print(f"wrote {RESULTS}/cvrp_heuristics_summary.csv|.tex and cvrp_heuristics_instances.csv|.tex")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from pyvrp import Model
+from pyvrp import Model, Result
 from pyvrp.stop import MaxIterations, MaxRuntime
 
 from heuristics.ortools_solver import integer_scale
@@ -91,7 +91,20 @@ def solve(
         solution,
         scope="routing",
         time_s=elapsed,
-        trace=((elapsed, result.cost() / scale),) if solution is not None else (),
+        trace=_trace(result, elapsed, scale) if solution is not None else (),
         params={"seed": seed_value, "iterations": result.num_iterations, "scale": scale},
         message="" if solution is not None else "PyVRP found no feasible solution",
     )
+
+
+def _trace(result: Result, elapsed: float, scale: float) -> tuple[tuple[float, float], ...]:
+    """(seconds, objective) at each improvement of the best feasible solution, from
+    PyVRP's per-iteration statistics (the search starts after the model is built)."""
+    clock = elapsed - sum(result.stats.runtimes)
+    best, out = float("inf"), []
+    for seconds, datum in zip(result.stats.runtimes, result.stats.data, strict=True):
+        clock += seconds
+        if datum.best_feas and datum.best_cost < best:
+            best = datum.best_cost
+            out.append((clock, best / scale))
+    return tuple(out) or ((elapsed, result.cost() / scale),)
