@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 
@@ -101,47 +102,74 @@ def execute(task: Task) -> RunRow:
         return row_of(task, result)
     except Exception as exc:  # a failing run is stored, never allowed to stop the others
         message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
-        failed = SolveResult(
-            task.solver, "error", None, None, None, time.perf_counter() - started, False, message=message
-        )
-        return row_of(task, failed)
+        return failed_row(task, message, time.perf_counter() - started)
+
+
+def failed_row(task: Task, message: str, time_s: float = 0.0) -> RunRow:
+    return row_of(task, SolveResult(task.solver, "error", None, None, None, time_s, False, message=message))
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn: workers start clean (no forked solver or BLAS thread state)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+
+def _isolated(task: Task) -> RunRow:
+    """Run one task alone in its own worker; a crash of that worker is this task's fault."""
+    solo = _pool(1)
+    try:
+        return solo.submit(execute, task).result()
+    except BrokenProcessPool:
+        return failed_row(task, "the worker process running this task died")
+    finally:
+        solo.shutdown(wait=False, cancel_futures=True)
 
 
 def _local(tasks: Sequence[Task], workers: int) -> Iterator[RunRow]:
     if workers <= 1:
         yield from map(execute, tasks)
         return
-    # spawn: workers start clean (no forked solver or BLAS thread state)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-    try:
-        pending: set[Future[RunRow]] = set()
-        queue = iter(tasks)
-        for task in queue:  # keep a bounded number of tasks in flight
-            pending.add(pool.submit(execute, task))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-                following = next(queue, None)
-                if following is not None:
-                    pending.add(pool.submit(execute, following))
-    except BaseException:  # Ctrl-C: drop the queued runs instead of waiting for them
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+    queue = list(reversed(tasks))  # pop() takes them in order
+    while queue:
+        pool = _pool(workers)
+        pending: dict[Future[RunRow], Task] = {}
+        try:
+            while queue or pending:
+                while queue and len(pending) < 2 * workers:  # a bounded number in flight
+                    task = queue.pop()
+                    pending[pool.submit(execute, task)] = task
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        raise BrokenProcessPool
+                    pending.pop(future)
+                    yield future.result()
+        except BrokenProcessPool:
+            # A worker died (a solver crashed the interpreter): the runs in flight are
+            # run again one by one, each alone, so only the culprit is stored as failed.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for future, task in pending.items():
+                done_well = future.done() and future.exception() is None
+                yield future.result() if done_well else _isolated(task)
+            continue
+        except BaseException:  # Ctrl-C: drop the queued runs instead of waiting for them
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
 
 
 def _dask(tasks: Sequence[Task], address: str) -> Iterator[RunRow]:
     from dask.distributed import Client, as_completed
 
     with Client(address) as client:
-        futures = [
-            client.submit(execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}") for task in tasks
-        ]
+        futures = {
+            client.submit(execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}"): task for task in tasks
+        }
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except Exception as exc:  # e.g. KilledWorker: the cluster gave up on this task
+                yield failed_row(futures[future], f"{type(exc).__name__}: {exc}")
 
 
 def run_all(

@@ -355,3 +355,27 @@ def test_a_sensitivity_point_that_cannot_be_planned_is_a_finding(pipeline_run: P
 @pytest.mark.parametrize("plan", sorted((ROOT / "experiments" / "configs").glob("*.toml")), ids=lambda p: p.name)
 def test_shipped_experiment_plans_are_valid(plan: Path) -> None:
     assert read_config(plan)["instances"]
+
+
+class _KillsItsWorker:
+    """Unpickled in a worker process, it ends that process (as a crashing solver would)."""
+
+    n = 0  # customers, as a stored row reports them
+
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+
+def test_a_run_that_kills_its_worker_is_stored_as_an_error_and_the_others_finish(tiny_xiqing) -> None:
+    from experiments.runner import Task, run_all
+    from lastmile.routing import RoutingProblem
+
+    problem = RoutingProblem.whole(tiny_xiqing)
+    tasks = [Task("tiny", "all", "ga", seed, problem, 10.0, 5) for seed in range(4)]
+    tasks.insert(2, Task("tiny", "all", "ga", 99, _KillsItsWorker(), 10.0, 5))  # type: ignore[arg-type]
+    rows: list = []
+    run_all(tasks, rows.append, workers=2)
+    by_seed = {row.seed: row for row in rows}
+    assert sorted(by_seed) == [0, 1, 2, 3, 99]
+    assert by_seed[99].status == "error" and "died" in by_seed[99].message
+    assert all(by_seed[s].feasible for s in range(4))
