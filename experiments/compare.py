@@ -133,15 +133,6 @@ def options(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def check_options(config: Config) -> None:
-    for name in ("seeds", "workers", "iterations"):
-        value = getattr(config, name)
-        if value is not None and value < 1:
-            raise InstanceError("(command line)", f"--{name}", "must be at least 1")
-    if config.time_limit <= 0:
-        raise InstanceError("(command line)", "--time-limit", "must be positive")
-
-
 def print_summary(store: Store) -> None:
     runs = store.runs()
     with pd.option_context("display.width", 160, "display.max_rows", 400, "display.float_format", "{:.2f}".format):
@@ -165,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.resume and not (args.out or planned.get("out")):
             raise InstanceError("(command line)", "--resume", "name the experiment folder to resume with --out")
         config = resolve(planned, options(args))
-        check_options(config)
         specs = expand(list(config.instances)) if config.instances else [str(p) for p in SHIPPED]
         instances = [load_instance(spec) for spec in specs]
     except InstanceError as exc:

@@ -13,6 +13,7 @@ line override the file. The resolved configuration is stored with the results.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,16 +117,28 @@ def read_config(path: Path) -> dict[str, Any]:
         raise InstanceError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InstanceError(str(path), "(syntax)", f"not valid TOML: {exc}") from None
+    _validate(data, str(path), lambda field: field)
+    return {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in data.items()}
+
+
+def _validate(data: dict[str, Any], source: str, name: Callable[[str], str]) -> None:
+    """InstanceError for the first value the schema refuses, its field spelled by `name`."""
     errors = sorted(jsonschema.Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         field = ".".join(str(p) for p in first.path) or "(top level)"
-        raise InstanceError(str(path), field, first.message)
-    return {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in data.items()}
+        raise InstanceError(source, name(field), first.message)
+
+
+def _option(field: str) -> str:
+    """The command-line option of a configuration field (`time_limit.0` -> `--time-limit`)."""
+    return "--" + field.split(".")[0].replace("_", "-")
 
 
 def resolve(file_values: dict[str, Any], overrides: dict[str, Any]) -> Config:
     """Defaults, then the file, then the options given on the command line."""
-    given = {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in overrides.items() if v is not None}
+    given = {k: v for k, v in overrides.items() if v is not None}
+    _validate({k: list(v) if k in _ARRAY_FIELDS else v for k, v in given.items()}, "(command line)", _option)
+    given = {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in given.items()}
     config = replace(Config(), **(file_values | given))
     return config if config.out else replace(config, out=fresh_folder())

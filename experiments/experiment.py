@@ -34,7 +34,7 @@ from experiments.report import write_report
 from experiments.runner import SEEDLESS, Task, run_all
 from experiments.store import STORE_NAME, VARIANT, Store
 from experiments.tables import write_tables
-from lastmile.distances import tables as distance_tables
+from lastmile.distances import same_locations
 from lastmile.model import Instance
 from simulation.days import day_instance
 from simulation.drive import DriveOptions, drive
@@ -96,19 +96,16 @@ def variant(instance: Instance, parameter: str, factor: float) -> Instance:
         companies = tuple(
             replace(c, fleet=replace(c.fleet, fixed_cost=c.fleet.fixed_cost * factor)) for c in instance.companies
         )
-        scaled = replace(instance, companies=companies)
-    else:
-        nodes = tuple(
-            replace(
-                n,
-                demand={k: q * factor for k, q in n.demand.items()},
-                pickup={k: q * factor for k, q in n.pickup.items()},
-            )
-            for n in instance.nodes
+        return same_locations(instance, companies=companies)
+    nodes = tuple(
+        replace(
+            n,
+            demand={k: q * factor for k, q in n.demand.items()},
+            pickup={k: q * factor for k, q in n.pickup.items()},
         )
-        scaled = replace(instance, nodes=nodes)
-    object.__setattr__(scaled, "_distance_tables", distance_tables(instance))  # distances do not change
-    return scaled
+        for n in instance.nodes
+    )
+    return same_locations(instance, nodes=nodes)
 
 
 def tasks_for(plan: Plan, solvers: tuple[str, ...], seeds: list[int], config: Config) -> list[Task]:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from formulations.assignment import solve_assignment
 from formulations.location import location_data, solve_location
-from lastmile.distances import tables
+from lastmile.distances import same_locations
 from lastmile.model import Instance
 from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
@@ -262,8 +262,7 @@ def region_problems(
     for spec in specs:
         if spec.lockers is not None:
             planned = with_lockers(planned, spec.lockers, service_min=LOCKER_SERVICE_MIN)
-    planned = replace(planned, name=instance.name)
-    object.__setattr__(planned, "_distance_tables", tables(instance))
+    planned = same_locations(planned, name=instance.name)
     fleet_of = share_fleet(instance, {r.name: r.nodes for r in specs})
     problems: dict[str, Problem] = {
         r.name: region_problem(instance, r.center, r.nodes, fleet_of[r.name], r.mode, lockers=r.lockers, region=r.name)

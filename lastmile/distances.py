@@ -9,7 +9,7 @@ distance (shortest paths on the instance's edges with networkx). Explicit matric
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -56,6 +56,14 @@ class DistanceTables:
     km: np.ndarray
     congestion_km: np.ndarray
     minutes: np.ndarray
+
+
+def same_locations(instance: Instance, **changes: object) -> Instance:
+    """`dataclasses.replace(instance, **changes)` for changes that leave every location
+    where it is (demand, fleets, names): the new instance shares the distance tables."""
+    changed = replace(instance, **changes)
+    object.__setattr__(changed, "_distance_tables", tables(instance))
+    return changed
 
 
 def tables(instance: Instance) -> DistanceTables:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from lastmile.distances import DistanceTables, tables
+from lastmile.distances import DistanceTables, same_locations, tables
 from lastmile.model import Instance
 
 
@@ -65,9 +65,7 @@ def only_company(instance: Instance, company: str) -> Instance:
 def with_min_load_rate(instance: Instance, rate: float) -> Instance:
     """The instance with every fleet's vehicles held to a minimum load rate."""
     companies = tuple(replace(c, fleet=replace(c.fleet, min_load_rate=rate)) for c in instance.companies)
-    sub = replace(instance, companies=companies)
-    object.__setattr__(sub, "_distance_tables", tables(instance))  # the same locations
-    return sub
+    return same_locations(instance, companies=companies)
 
 
 def _with_parent_distances(instance: Instance, sub: Instance) -> Instance:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lastmile.distances import tables
+from lastmile.distances import same_locations
 from lastmile.model import Instance
 from simulation.drive import lognormal_factor
 
@@ -29,9 +29,7 @@ def day_instance(instance: Instance, rng: np.random.Generator, noise: float) -> 
         return {k: float(round(q * lognormal_factor(rng, noise))) for k, q in sorted(quantities.items())}
 
     nodes = tuple(replace(n, demand=draw(dict(n.demand)), pickup=draw(dict(n.pickup))) for n in instance.nodes)
-    day = replace(instance, nodes=nodes)
-    object.__setattr__(day, "_distance_tables", tables(instance))
-    return day
+    return same_locations(instance, nodes=nodes)
 
 
 def _interval(values: pd.Series) -> tuple[float, float]:

@@ -379,3 +379,11 @@ def test_a_run_that_kills_its_worker_is_stored_as_an_error_and_the_others_finish
     assert sorted(by_seed) == [0, 1, 2, 3, 99]
     assert by_seed[99].status == "error" and "died" in by_seed[99].message
     assert all(by_seed[s].feasible for s in range(4))
+
+
+@pytest.mark.parametrize("option", [["--seeds", "0"], ["--time-limit", "-1"], ["--workers", "0"]])
+def test_a_bad_option_gets_one_line_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str], option) -> None:
+    assert compare.main([*option, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and option[0] in err
+    assert not (tmp_path / "out").exists()

@@ -23,7 +23,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-from lastmile.distances import tables
+from lastmile.distances import same_locations
 from lastmile.model import Instance
 from lastmile.routing import RoutingProblem
 from zoning.dataset import FEATURES
@@ -89,9 +89,7 @@ def with_lockers(instance: Instance, plan: LockerLayout, service_min: float) -> 
                 service_time=service_min if node.id in plan.lockers else 0.0,
             )
         nodes.append(node)
-    derived = replace(instance, name=f"{instance.name}+lockers", nodes=tuple(nodes))
-    object.__setattr__(derived, "_distance_tables", tables(instance))
-    return derived
+    return same_locations(instance, name=f"{instance.name}+lockers", nodes=tuple(nodes))
 
 
 def region_problem(
