@@ -98,6 +98,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also simulate days of joint against independent delivery (SimPy; days, replications and noise "
         "from --config)",
     )
+    p.add_argument(
+        "--no-line-haul",
+        dest="line_haul",
+        action="store_false",
+        default=None,
+        help="the study's convention: joint delivery pays no line-haul from the company depots (config: line_haul)",
+    )
     p.add_argument("--validate", action="store_true", help="only load, check and summarise the instances, then exit")
     return p.parse_args(argv)
 
@@ -130,6 +137,7 @@ def options(args: argparse.Namespace) -> dict[str, object]:
         "out": args.out,
         "sensitivity": args.sensitivity,
         "simulate": args.simulate,
+        "line_haul": args.line_haul,
     }
 
 

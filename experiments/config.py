@@ -54,6 +54,7 @@ class Config:
     compare_classifiers: bool = True
     classifier_repeats: int = 10  # repeats of the 5-fold cross-validation
     independent: bool = True
+    line_haul: bool = True  # False: the study's convention, joint delivery pays no line-haul
     sensitivity: bool = False
     sensitivity_solver: str = "ortools"
     fixed_cost_factors: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0)
@@ -63,7 +64,7 @@ class Config:
     simulation_replications: int = 5
     simulation_solver: str = "ga"  # re-plans each day's routes
     demand_noise: float = 0.1  # coefficient of variation of a day's parcels
-    travel_noise: float = 0.1  # coefficient of variation of the congestion delay
+    travel_noise: float = 0.1  # coefficient of variation of each leg's travel time
     free_flow: bool = False  # no congestion delay at all
     shift_end_min: float = 720.0
 
@@ -92,6 +93,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "compare_classifiers": {"type": "boolean"},
         "classifier_repeats": {"type": "integer", "minimum": 1},
         "independent": {"type": "boolean"},
+        "line_haul": {"type": "boolean"},
         "sensitivity": {"type": "boolean"},
         "sensitivity_solver": {"enum": list(SOLVERS)},
         "fixed_cost_factors": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 1},

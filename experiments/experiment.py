@@ -91,12 +91,15 @@ def generator(config: Config, label: str) -> np.random.Generator:
 
 
 def variant(instance: Instance, parameter: str, factor: float) -> Instance:
-    """The instance with every vehicle's fixed cost, or every node's parcels, scaled."""
+    """The instance with every vehicle's fixed cost (the companies' and the alliance's),
+    or every node's parcels, scaled."""
     if parameter == "fixed_cost":
         companies = tuple(
             replace(c, fleet=replace(c.fleet, fixed_cost=c.fleet.fixed_cost * factor)) for c in instance.companies
         )
-        return same_locations(instance, companies=companies)
+        joint = instance.joint_fleet
+        joint = None if joint is None else replace(joint, fixed_cost=joint.fixed_cost * factor)
+        return same_locations(instance, companies=companies, joint_fleet=joint)
     nodes = tuple(
         replace(
             n,
@@ -130,6 +133,7 @@ class Experiment:
             compare_algorithms=config.compare_algorithms,
             independent=config.independent,
             stage_time_limit=config.stage_time_limit,
+            line_haul=config.line_haul,
         )
         self.failures: list[str] = []
 
@@ -263,7 +267,7 @@ class Experiment:
             by_region = {row["region"]: row for _, row in mine.iterrows()}
             for policy, regions, instance in (
                 ("joint", day.plan.joint_regions, day.plan.planned),
-                ("independent", day.plan.independent_regions, day.plan.instance),
+                ("independent", day.plan.independent_regions, day.plan.independent_instance),
             ):
                 routes = [route for r in regions if r in by_region for route in stored_routes(by_region[r])]
                 rng = generator(self.config, f"{day.plan.label}:{policy}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from formulations.assignment import solve_assignment
 from formulations.location import location_data, solve_location
 from lastmile.distances import same_locations
 from lastmile.model import Instance
+from lastmile.policies import has_status_quo, status_quo
 from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
 from lastmile.subset import restrict
@@ -94,6 +96,12 @@ class Plan:
     region_of: Mapping[str, str] = field(default_factory=dict)  # node -> region, where zoning made them
     specs: tuple[RegionSpec, ...] = ()  # the zoned regions, to re-plan on other demand
 
+    @cached_property
+    def independent_instance(self) -> Instance:
+        """The instance independent routes are checked against: as given, or as
+        today's practice serves it (`lastmile.policies.status_quo`)."""
+        return baseline(self.instance)
+
     @property
     def routed(self) -> bool:
         """Whether every problem is a routing problem (not a location-only instance)."""
@@ -115,10 +123,19 @@ class PlanOptions:
     compare_algorithms: bool = True
     independent: bool = True
     stage_time_limit: float = 30.0
+    line_haul: bool = True  # False: the study's convention, joint delivery pays no line-haul
+
+
+def baseline(instance: Instance) -> Instance:
+    """What independent delivery serves: the status quo where the instance describes
+    one (villages fetched from their towns, seed 004), else the instance itself."""
+    return status_quo(instance) if has_status_quo(instance) else instance
 
 
 def plan_instance(instance: Instance, label: str, rng: np.random.Generator, options: PlanOptions) -> Plan:
     """The plan of one instance (see the module docstring for which pipeline applies)."""
+    if not options.line_haul and instance.line_haul is not None:
+        instance = same_locations(instance, line_haul=None)
     if not instance.companies:
         return Plan(label, instance, instance, {ALL: LocationJob(instance)})
     if len(instance.companies) > 1:
@@ -136,7 +153,7 @@ def provenance_table(instance: Instance) -> pd.DataFrame:
     """What in the instance is real and what synthetic, as its file says."""
     source = instance.provenance
     rows = [{"kind": "summary", "text": source.summary}] if source.summary else []
-    for kind in ("real", "synthetic", "sources"):
+    for kind in ("real", "synthetic", "calibration", "sources"):
         rows += [{"kind": kind, "text": text} for text in getattr(source, kind)]
     return pd.DataFrame(rows, columns=["kind", "text"])
 
@@ -214,16 +231,24 @@ def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, opt
         modes, mode_source = [Mode.JOINT] * len(names), "no community features: dynamic joint"
 
     specs, location_rows = [], []
+    shared = _alliance_centers(instance, label, options, location_rows)
     for name, region, mode, child in zip(names, partition.regions, modes, locker_rng.spawn(len(names)), strict=True):
         if not any(instance.node_by_id[n].total_demand > 0 for n in region):
             continue
-        sub = restrict(instance, region)
-        result = _require(
-            solve_location(sub, location_data(sub, p=1), time_limit=options.stage_time_limit), f"{label} {name}"
-        )
-        assert result.solution is not None
-        (center,) = result.solution.open_centers
-        location_rows.append(_stage_row("location (Eqs. 5-10), p = 1", result, region=name, center=center))
+        if shared is None:
+            sub = restrict(instance, region)
+            result = _require(
+                solve_location(sub, location_data(sub, p=1), time_limit=options.stage_time_limit), f"{label} {name}"
+            )
+            assert result.solution is not None
+            (center,) = result.solution.open_centers
+            location_rows.append(_stage_row("location (Eqs. 5-10), p = 1", result, region=name, center=center))
+        else:
+            weight: dict[str, float] = {}
+            for node in region:
+                for c, share in shared.get(node, {}).items():
+                    weight[c] = weight.get(c, 0.0) + share * instance.node_by_id[node].total_demand
+            center = max(sorted(weight), key=weight.__getitem__)
         lockers = site_lockers(instance, sorted(region), child).chosen if mode == Mode.LOCKERS else None
         specs.append(RegionSpec(name, tuple(sorted(region)), center, mode, lockers))
     assigned = solve_assignment(instance, open_centers={r.center for r in specs}, time_limit=options.stage_time_limit)
@@ -250,13 +275,33 @@ def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, opt
     return Plan(label, instance, planned, problems, stage_tables, region_of, tuple(specs))
 
 
+def _alliance_centers(
+    instance: Instance, label: str, options: PlanOptions, rows: list[dict[str, object]]
+) -> Mapping[str, Mapping[str, float]] | None:
+    """With `Instance.alliance_centers` (seed 004: one county center), the location
+    model (Eqs. 5-10) over the whole instance with p = that count, whose assignment
+    gives each region its center (the one serving most of its parcels); None when
+    every region locates its own center (seed 002)."""
+    if instance.alliance_centers is None:
+        return None
+    p = min(instance.alliance_centers, len(instance.centers))
+    result = _require(
+        solve_location(instance, location_data(instance, p=p), time_limit=options.stage_time_limit),
+        f"{label}: alliance location",
+    )
+    assert result.solution is not None
+    opened = ", ".join(sorted(result.solution.open_centers))
+    rows.append(_stage_row(f"location (Eqs. 5-10), p = {p}", result, region="all", center=opened))
+    return result.solution.assignment
+
+
 def region_problems(
     instance: Instance, specs: Sequence[RegionSpec], independent: bool = True
 ) -> tuple[Instance, dict[str, Problem]]:
     """The routing problems of `specs` on `instance` (the planned one, or a day's demand
-    on the same nodes): the pooled fleet shared out by the regions' loads, locker
+    on the same nodes): the joint fleet shared out by the regions' loads, locker
     regions' parcels moved onto their lockers; with `independent`, one problem per
-    company from its own depot. Returns the instance the joint routes are checked
+    company from its own depot over what it serves today (`baseline`). Returns the instance the joint routes are checked
     against, and the problems."""
     planned = instance
     for spec in specs:
@@ -269,9 +314,10 @@ def region_problems(
         for r in specs
     }
     if independent:
-        for company in instance.companies:
+        alone = baseline(instance)
+        for company in alone.companies:
             problems[f"{INDEPENDENT}{company.id}"] = replace(
-                RoutingProblem.whole(instance, company.id), region=f"{INDEPENDENT}{company.id}"
+                RoutingProblem.whole(alone, company.id), region=f"{INDEPENDENT}{company.id}"
             )
     return planned, problems
 
@@ -291,7 +337,7 @@ def share_fleet(instance: Instance, regions: Mapping[str, Collection[str]]) -> d
     PlanError when a limited fleet is too small.
     """
     fleet = instance.pooled_fleet()
-    pool = [v for c in instance.companies for v in instance.vehicle_ids(c.id)]
+    pool = instance.joint_vehicle_ids()
     loads = {r: _load(instance, nodes) for r, nodes in regions.items()}
     if fleet.count is None:
         need = {r: max(1, sum(instance.node_by_id[n].needs_service() for n in nodes)) for r, nodes in regions.items()}

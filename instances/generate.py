@@ -33,7 +33,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from lastmile.cost import CostBreakdown, evaluate  # noqa: E402
 from lastmile.distances import haversine_km  # noqa: E402
+from lastmile.model import DEFAULT_EMISSION_FACTOR  # noqa: E402
 from lastmile.readers.json_format import parse_json_instance  # noqa: E402
 
 XIQING_SEED = 20_240_601
@@ -72,12 +74,47 @@ XIQING_ANCHORS = (
 
 XIQING_ROAD_TYPES = (
     # id, weight (study Table 1), congestion coefficient (chosen: see provenance)
-    ("main", 0.2675, 1.02, "Type 1: main roads, good road conditions"),
+    ("main", 0.2675, 1.025, "Type 1: main roads, good road conditions"),
     ("secondary", 0.2760, 1.025, "Type 2: secondary roads, moderate congestion"),
     ("branch", 0.4565, 1.03, "Type 3: branch roads, high delivery difficulty"),
 )
 
 XIQING_COMPANIES = (("A", 3), ("S", 3), ("J", 2), ("C", 3))  # fleets, study Table 8
+
+#: Table 8, each company's independent delivery: vehicles (C1 / 100 CNY), C2, C3 (CNY), E (kg CO2).
+XIQING_TABLE8 = {
+    "A": (3, 504.03, 12.83, 58.2),
+    "S": (3, 532.32, 13.54, 61.3),
+    "J": (2, 448.65, 11.42, 47.3),
+    "C": (3, 571.97, 14.58, 64.7),
+}
+#: Compass bearing from the district to each company's sorting warehouse (synthetic: the
+#: study names none; spread round the district so no two share an access road).
+XIQING_DEPOT_BEARINGS = {"A": 315.0, "S": 225.0, "J": 45.0, "C": 135.0}
+#: Road km per straight-line km of an access road, to place a warehouse on the map.
+ACCESS_CIRCUITY = 1.3
+#: Vehicle capacity: this share above an even split of the company's parcels over its
+#: fleet, rounded up to 10 parcels, so the whole fleet is needed (Table 8: C1 = 100 x
+#: fleet) and a solver still has room to split the load.
+CAPACITY_HEADROOM = 0.10
+#: A light truck's day; above every calibrated route (about 100 km), so it never binds.
+XIQING_MAX_ROUTE_KM = 150
+#: The strongest solver (PyVRP) on a deterministic budget, so a rebuild is byte for byte.
+CALIBRATION_SOLVER = "pyvrp"
+CALIBRATION_ITERATIONS = 2000
+CALIBRATION_ROUNDS = 4  # access-road updates at most; each closes the km gap exactly when the routes stay
+CALIBRATION_TOLERANCE = 0.01  # relative km gap at which the access road is left as it is
+#: Time windows (minutes after the 8:00 start): 30% of nodes by the morning close, 20%
+#: from 180, the rest all day. The morning close is set so that independent delivery,
+#: which plans without windows (`independent_windows`), meets 80-92% of them in the
+#: day simulation at the default travel noise; joint delivery plans to them.
+XIQING_MORNING_CLOSE = 260
+#: The alliance's shared vehicles: 12, the study's joint C1 = 1200 CNY at 100 CNY each;
+#: 300 parcels (the file's former common vehicle), Table 8's 2.08 CNY/km, 80 km a day.
+XIQING_JOINT_FLEET = {"count": 12, "capacity": 300, "fixed_cost": 100, "cost_per_km": 2.08, "max_route_km": 80}
+#: Line-haul truck, depot -> centers (assumed, the study has none): a 4-8 t diesel
+#: truck, 1,500 parcels, 150 CNY per truck-day, 3.0 CNY/km, 18 L/100 km x 2.68 kg CO2/L.
+LINE_HAUL_TRUCK = {"capacity": 1500, "fixed_cost": 150, "cost_per_km": 3.0, "emission_factor": 0.48}
 
 # --- Ling Shan ---------------------------------------------------------------------
 
@@ -109,6 +146,20 @@ LINGSHAN_COMPANIES = 10
 # Vehicles per company: enough that every company can serve its villages alone within the
 # 250 km route limit (independent delivery); unused vehicles cost nothing.
 LINGSHAN_FLEET = 6
+#: Status quo (seed 004, 2.3.1): a village service point's staff fetch its parcels from
+#: the town every day. Assumed vehicle: a motor tricycle, 0.5 CNY/km (fuel and wear),
+#: 20 CNY a trip (about an hour of a rural worker's time), 2.5 L/100 km petrol x 2.3 kg
+#: CO2/L = 0.06 kg CO2/km, no capacity limit for a village's few parcels.
+LINGSHAN_FEEDER = {"fixed_cost": 20, "cost_per_km": 0.5, "emission_factor": 0.06}
+#: The alliance (seed 004, 3.2): one county center, "a joint storage center and a
+#: terminal joint distribution alliance logistics center" (candidates: county seat and
+#: three town seats).
+LINGSHAN_ALLIANCE_CENTERS = 1
+#: Line-haul from a company's county depot to the alliance center, 1-2 km away in the
+#: county seat (assumed): a van shuttle, 30 CNY a trip (about an hour of van and driver,
+#: not a truck-day), 1.8 CNY/km and 0.24 kg CO2/km like the county's delivery vehicles,
+#: 1,000 parcels.
+LINGSHAN_LINE_HAUL = {"capacity": 1000, "fixed_cost": 30, "cost_per_km": 1.8, "emission_factor": 0.24}
 
 KM_PER_DEG_LAT = 111.195
 
@@ -221,7 +272,7 @@ def xiqing() -> dict:
         serving = [k for k in companies if rng.random() < 0.6] or [companies[int(rng.integers(len(companies)))]]
         demand = {k: int(rng.integers(3, 15)) for k in serving}
         pickup = {k: int(rng.integers(1, 4)) for k in serving if rng.random() < 0.4}
-        window = [[0, 300], [180, 600], [0, 600]][int(rng.choice(3, p=[0.3, 0.2, 0.5]))]
+        window = [[0, XIQING_MORNING_CLOSE], [180, 600], [0, 600]][int(rng.choice(3, p=[0.3, 0.2, 0.5]))]
         node = {
             "id": node_id,
             "label": f"{XIQING_ANCHORS[c][0]} cluster",
@@ -254,7 +305,9 @@ def xiqing() -> dict:
                     "capacity": 600,
                 }
             )
-    depot_nodes = [str(n) for n in rng.choice(ids, size=len(companies), replace=False)]
+    # The draw that once placed the depots inside the district, kept so that the edge
+    # lengths drawn after it stay the same.
+    rng.choice(ids, size=len(companies), replace=False)
     doc = {
         "format": "lastmile-instance/1",
         "name": "xiqing",
@@ -267,7 +320,9 @@ def xiqing() -> dict:
             "only the facts listed under 'real' come from sources.",
             "real": [
                 "node, edge, company and road-type counts, road-type weights (study Tables 1-2)",
-                "fleets A 3, S 3, J 2, C 3 at 100 CNY/vehicle-day, 2.08 CNY/km, e_f 0.24 kg CO2/km (Table 8, Eq. 18)",
+                "fleets A 3, S 3, J 2, C 3 at 100 CNY/vehicle-day, e_f 0.24 kg CO2/km (Table 8, Eq. 18); "
+                "cost per km 2.08/2.08/2.28/2.12 CNY (A/S/J/C: Table 8's C2 / (E / e_f))",
+                "targets of the calibration: each company's Table 8 row (vehicles, C2, E; C3 about 2.5% of C2)",
                 "coordinates of nodes 2, 9, 29, 48, 54, 55, 57 (Table 6)",
                 "cluster anchors: Zhongbei and Yangliuqing town seats and 7 community points (Amap via "
                 "Vonng/adcode, GCJ-02), bounding box 117.00-117.10 E, 39.09-39.15 N",
@@ -276,11 +331,23 @@ def xiqing() -> dict:
                 "79 node positions (normal, sd 0.45 km, around 11 anchors, clipped to the box)",
                 "road network: per-cluster spanning trees, 16 main roads between clusters, shortest extra "
                 "links as branch roads; lengths = great-circle km x U(1.15, 1.45)",
-                "congestion coefficients 1.02/1.025/1.03 (main/secondary/branch), chosen so congestion adds "
+                "congestion coefficients 1.025/1.025/1.03 (main/secondary/branch), chosen so congestion adds "
                 "about 2.5% to transport cost as C3/C2 does in Table 8",
                 "demand (each company serves a node with p 0.6, 3-14 parcels), pickups (p 0.4, 1-3 parcels), "
-                "time windows, service times, vehicle capacity 300, route limit 80 km",
-                "candidate centers (2 per cluster, at nodes; 100 CNY/day, 600 parcels), company depots, "
+                "service times 5 min",
+                f"time windows (min after the shift start): 30% of nodes [0, {XIQING_MORNING_CLOSE}], 20% "
+                "[180, 600], 50% [0, 600]; the morning close is chosen so that independent delivery, which "
+                "plans without windows (independent_windows = false), meets 80-92% of them in the day "
+                "simulation at the default travel noise, while joint delivery plans to them",
+                "company depots (sorting warehouses) outside the district: on a bearing of 315/225/45/135 "
+                "degrees (A/S/J/C), joined to the district's outermost node that way by an access road of "
+                "calibrated length (main road); vehicle capacity and access roads calibrated (see "
+                "'calibration'), route limit 150 km",
+                "alliance fleet: 12 vehicles (Table 8's joint C1 = 1200 CNY at 100 CNY), 300 parcels, "
+                "2.08 CNY/km, 80 km a day",
+                "line-haul truck (depot to centers, assumed): 1,500 parcels, 150 CNY/truck-day, 3.0 CNY/km, "
+                "0.48 kg CO2/km (18 L/100 km diesel)",
+                "candidate centers (2 per cluster, at nodes; 100 CNY/day, 600 parcels), "
                 "community features (cluster profiles with noise), parcel_km_cost",
             ],
             "sources": [
@@ -295,15 +362,10 @@ def xiqing() -> dict:
         "speed_kmh": 25,
         "parcel_km_cost": 0.05,
         "road_types": [{"id": i, "weight": w, "congestion": k, "description": d} for i, w, k, d in XIQING_ROAD_TYPES],
-        "companies": [
-            {
-                "id": company,
-                "name": f"Express company {company}",
-                "depot": {"id": f"depot_{company}", "node": node_id, "x": coords[node_id][0], "y": coords[node_id][1]},
-                "fleet": {"count": count, "capacity": 300, "fixed_cost": 100, "cost_per_km": 2.08, "max_route_km": 80},
-            }
-            for (company, count), node_id in zip(XIQING_COMPANIES, depot_nodes, strict=True)
-        ],
+        "independent_windows": False,
+        "companies": [_xiqing_company(company, count, nodes, coords) for company, count in XIQING_COMPANIES],
+        "joint_fleet": XIQING_JOINT_FLEET,
+        "line_haul": LINE_HAUL_TRUCK,
         "centers": centers,
         "nodes": nodes,
         "edges": [
@@ -311,7 +373,105 @@ def xiqing() -> dict:
             for (a, b), kind in sorted(edges.items(), key=lambda e: (int(e[0][0]), int(e[0][1])))
         ],
     }
+    calibrate_xiqing(doc)
     return doc
+
+
+def _xiqing_company(company: str, count: int, nodes: list[dict], coords: dict[str, tuple[float, float]]) -> dict:
+    """A company before calibration: its warehouse at its entry node (access road
+    still to size), Table 8's cost per km, a capacity that needs the whole fleet."""
+    _, transport, _, emissions = XIQING_TABLE8[company]
+    bearing = math.radians(XIQING_DEPOT_BEARINGS[company])
+    east, north = math.sin(bearing), math.cos(bearing)
+    lon0 = float(np.mean([xy[0] for xy in coords.values()]))
+    lat0 = float(np.mean([xy[1] for xy in coords.values()]))
+    scale = KM_PER_DEG_LAT * math.cos(math.radians(lat0))
+    entry = max(
+        sorted(coords),
+        key=lambda i: (coords[i][0] - lon0) * scale * east + (coords[i][1] - lat0) * KM_PER_DEG_LAT * north,
+    )
+    parcels = sum(n["demand"].get(company, 0) for n in nodes)
+    capacity = math.ceil((1 + CAPACITY_HEADROOM) * parcels / count / 10) * 10
+    return {
+        "id": company,
+        "name": f"Express company {company}",
+        "depot": {"id": f"depot_{company}", "node": entry, "x": coords[entry][0], "y": coords[entry][1]},
+        "fleet": {
+            "count": count,
+            "capacity": capacity,
+            "fixed_cost": 100,
+            "cost_per_km": round(transport / (emissions / DEFAULT_EMISSION_FACTOR), 2),
+            "max_route_km": XIQING_MAX_ROUTE_KM,
+        },
+    }
+
+
+def calibrate_xiqing(doc: dict) -> None:
+    """Size each company's warehouse access road so that its independent plan, solved by
+    `CALIBRATION_SOLVER` on `CALIBRATION_ITERATIONS`, drives Table 8's km (E / e_f);
+    record every calibrated parameter with its target and the value reached in the
+    provenance. Each round moves the access road by the km gap over twice the routes,
+    which closes the gap exactly while the routes inside the district stay the same."""
+    from experiments.solvers import solve  # the solvers only where calibration needs them
+    from lastmile.routing import RoutingProblem
+
+    entries = {c["id"]: (c["depot"]["x"], c["depot"]["y"]) for c in doc["companies"]}
+    access = {c["id"]: 0.0 for c in doc["companies"]}
+    reached: dict[str, CostBreakdown] = {}
+    for _ in range(CALIBRATION_ROUNDS):
+        for company in doc["companies"]:
+            depot = company["depot"]
+            lon, lat = entries[company["id"]]
+            bearing = math.radians(XIQING_DEPOT_BEARINGS[company["id"]])
+            straight = max(access[company["id"]], 0.1) / ACCESS_CIRCUITY
+            x, y = _offset(lon, lat, straight * math.sin(bearing), straight * math.cos(bearing))
+            depot.update(
+                x=_r(x), y=_r(y), access={"km": max(round(access[company["id"]], 1), 0.1), "road_type": "main"}
+            )
+        instance = parse_json_instance(render(doc), "xiqing.json")
+        moved = False
+        for company in instance.companies:
+            count, _, _, emissions = XIQING_TABLE8[company.id]
+            target = emissions / instance.emission_factor
+            problem = RoutingProblem.whole(instance, company.id)
+            result = solve(
+                CALIBRATION_SOLVER, problem, time_limit=60.0, seed=XIQING_SEED, iterations=CALIBRATION_ITERATIONS
+            )
+            if result.solution is None:
+                raise RuntimeError(f"calibration: {CALIBRATION_SOLVER} found no plan for company {company.id}")
+            cost = evaluate(problem.scope, result.solution)
+            reached[company.id] = cost
+            if abs(cost.km - target) > CALIBRATION_TOLERANCE * target:
+                access[company.id] += (target - cost.km) / (2 * count)
+                moved = True
+        if not moved:
+            break
+    doc["provenance"]["calibration"] = _calibration_lines(doc, reached)
+
+
+def _calibration_lines(doc: dict, reached: dict[str, CostBreakdown]) -> list[str]:
+    """Every calibrated parameter, its target and the value reached."""
+    budget = f"{CALIBRATION_SOLVER}, {CALIBRATION_ITERATIONS} iterations, seed {XIQING_SEED}"
+    lines = [f"reached = each company's independent plan by {budget}"]
+    for company in doc["companies"]:
+        key, fleet = company["id"], company["fleet"]
+        count, transport, congestion, emissions = XIQING_TABLE8[key]
+        cost = reached[key]
+        km = emissions / doc["emission_factor"]
+        used = len(cost.routes)
+        lines += [
+            f"{key} warehouse access road {company['depot']['access']['km']} km: target km {km:.1f} "
+            f"(Table 8 E {emissions} / {doc['emission_factor']}), reached {cost.km:.1f} km "
+            f"({cost.km / km - 1:+.1%}), E {cost.co2_kg:.1f} kg",
+            f"{key} vehicle capacity {fleet['capacity']:g} parcels: target {count} vehicles used "
+            f"(C1 {100 * count}), reached {used} (C1 {cost.vehicle_fixed:g})",
+            f"{key} cost per km {fleet['cost_per_km']} CNY: target C2 {transport}, reached "
+            f"{cost.transport:.2f} ({cost.transport / transport - 1:+.1%})",
+            f"{key} congestion (main-road coefficient 1.025): target C3 {congestion} "
+            f"({congestion / transport:.2%} of C2), reached {cost.congestion:.2f} "
+            f"({cost.congestion / cost.transport:.2%} of C2)",
+        ]
+    return lines
 
 
 def lingshan() -> dict:
@@ -345,6 +505,7 @@ def lingshan() -> dict:
                 "y": _r(y),
                 "demand": {k: int(rng.integers(1, 4)) for k in serving},
                 "service_time": 5,
+                "town": town,
             }
             pickup = {k: int(rng.integers(1, 4)) for k in serving if rng.random() < 0.3}
             if pickup:
@@ -393,7 +554,13 @@ def lingshan() -> dict:
                 "village service-point positions: uniform in a disc of 8 km (3 km for Lingcheng) around the seat",
                 "demand and pickups per company, service times, fleets (6 vehicles of 200 parcels per company, "
                 "150 CNY/vehicle-day, 1.8 CNY/km, 250 km limit), company depots 1.2 km around the county seat",
-                "alliance center candidates at the county seat and three township seats (800 CNY/day, 4000 parcels)",
+                "alliance center candidates at the county seat and three township seats (800 CNY/day, 4000 parcels); "
+                "the alliance opens one (seed 004: one county alliance center)",
+                "status quo (seed 004, 2.3.1): each company routes from its depot over the township service "
+                "centers it has parcels for; each village service point's staff fetch the village's parcels "
+                "from its town daily by motor tricycle (assumed 20 CNY a trip, 0.5 CNY/km, 0.06 kg CO2/km)",
+                "line-haul (company depot to the alliance center in the county seat, assumed): a van shuttle of "
+                "1,000 parcels, 30 CNY a trip, 1.8 CNY/km, 0.24 kg CO2/km",
                 "circuity 1.35 road km per great-circle km; no congestion (coefficient 1.0) in the rural network",
             ],
             "sources": ["seeds/004 (Ling Shan study)", "shared/geo/450721_lingshan_towns.csv"],
@@ -401,6 +568,9 @@ def lingshan() -> dict:
             "seed": LINGSHAN_SEED,
         },
         "emission_factor": 0.24,
+        "alliance_centers": LINGSHAN_ALLIANCE_CENTERS,
+        "line_haul": LINGSHAN_LINE_HAUL,
+        "feeder": LINGSHAN_FEEDER,
         "speed_kmh": 40,
         "parcel_km_cost": 0.05,
         "default_congestion": 1.0,

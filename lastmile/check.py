@@ -117,6 +117,8 @@ def _check_route_ids(instance: Instance, solution: Solution, k: int, route: Rout
             out.append(Violation("unknown_id", f"{where} starts at {route.center!r}, not a candidate center"))
         elif route.center not in solution.open_centers:
             out.append(Violation("center_closed", f"{where} starts at closed center {route.center!r}"))
+    elif vehicle is not None and vehicle.company not in instance.company_by_id:
+        out.append(Violation("fleet_size", f"{where}: an alliance vehicle in independent delivery"))
     elif vehicle is not None and instance.company_by_id[vehicle.company].depot.id != route.center:
         out.append(Violation("route_endpoints", f"{where} does not start at its company's depot"))
     return out
@@ -195,6 +197,8 @@ def _check_route(instance: Instance, solution: Solution, k: int, route: Route) -
     km = route_km(instance, route.path)
     if fleet.max_route_km is not None and km > fleet.max_route_km + TOLERANCE:
         out.append(Violation("route_length", f"{where} is {km:.3f} km long, limit {fleet.max_route_km:g} km"))
+    if solution.mode == "independent" and not instance.independent_windows:
+        return out
     minutes = tables(instance).minutes
     clock, previous = 0.0, instance.index[route.center]
     for n in nodes:

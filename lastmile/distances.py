@@ -2,7 +2,8 @@
 
 `tables(instance)` computes them once per instance and caches them. Three metrics:
 great-circle (haversine, vectorised numpy), planar Euclidean, and road-network
-distance (shortest paths on the instance's edges with networkx). Explicit matrices
+distance (shortest paths on the instance's edges with networkx, plus the access road of
+a site outside the network). Explicit matrices
 (CVRPLIB `EXPLICIT` files) are taken as given.
 """
 
@@ -146,4 +147,23 @@ def _road_network(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
             if vj in dist:
                 km[i, j] = dist[vj]
                 extra[i, j] = along[vj]
+    access_km, access_extra = _access_legs(instance)
+    km += access_km[:, None] + access_km[None, :]
+    extra += access_extra[:, None] + access_extra[None, :]
+    np.fill_diagonal(km, 0.0)
+    np.fill_diagonal(extra, 0.0)
+    return km, extra
+
+
+def _access_legs(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Per location, the km of its access road to the network and that road's
+    congestion km (zero for locations on the network)."""
+    km = np.zeros(len(instance.location_ids))
+    extra = np.zeros_like(km)
+    sites = [c.site for c in instance.centers] + [c.depot for c in instance.companies]
+    for k, site in enumerate(sites):
+        if site.access is not None:
+            kind = site.access.road_type
+            kappa = instance.road_type_by_id[kind].congestion if kind else instance.default_congestion
+            km[k], extra[k] = site.access.km, site.access.km * (kappa - 1.0)
     return km, extra

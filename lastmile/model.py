@@ -23,6 +23,10 @@ DeliveryMode = Literal["joint", "independent"]
 #: Carbon emission factor of a light logistics vehicle, kg CO2 per km (study, Eq. 18).
 DEFAULT_EMISSION_FACTOR = 0.24
 
+#: The owner of an instance's shared alliance fleet (`Instance.joint_fleet`): its
+#: vehicles are `joint-<k>`, so no company may take this id.
+JOINT_OPERATOR = "joint"
+
 
 @dataclass(frozen=True)
 class TimeWindow:
@@ -62,6 +66,7 @@ class Node:
     service_time: float = 0.0
     features: CommunityFeatures | None = None
     label: str = ""
+    town: str | None = None  # a village service point's town (seed 004): where its staff fetch parcels
 
     @property
     def total_demand(self) -> float:
@@ -95,13 +100,50 @@ class Fleet:
 
 
 @dataclass(frozen=True)
+class Access:
+    """The road that joins a site outside the road network (a company's sorting
+    warehouse outside the district) to its entry `Site.node`: `km` long, congested as
+    `road_type` (None: the instance's default congestion)."""
+
+    km: float
+    road_type: str | None = None
+
+
+@dataclass(frozen=True)
 class Site:
-    """A located facility. `node` names the delivery node it stands at, if any."""
+    """A located facility. `node` names the delivery node it stands at, or, with
+    `access`, the node its access road enters the road network at."""
 
     id: str
     x: float
     y: float
     node: str | None = None
+    access: Access | None = None
+
+
+@dataclass(frozen=True)
+class Truck:
+    """A vehicle type costed per trip: line-haul trucks from company depots to the
+    shared centers, or the village staff's small vehicles (seed 004's status quo).
+
+    `capacity` in parcels (None: unlimited), `fixed_cost` per trip-day, `cost_per_km`
+    and `emission_factor` (kg CO2 per km) on the trip's km.
+    """
+
+    capacity: float | None
+    fixed_cost: float
+    cost_per_km: float
+    emission_factor: float
+
+
+@dataclass(frozen=True)
+class FeederLeg:
+    """A village service point's daily round trip to its town (seed 004, status quo):
+    `km` one way, carrying the village's parcels both ways."""
+
+    village: str
+    town: str
+    km: float
 
 
 @dataclass(frozen=True)
@@ -167,6 +209,7 @@ class Provenance:
     sources: tuple[str, ...] = ()
     generator: str | None = None
     seed: int | None = None
+    calibration: tuple[str, ...] = ()  # each calibrated parameter, its target, the value reached
 
 
 @dataclass(frozen=True)
@@ -204,6 +247,12 @@ class Instance:
     matrix: np.ndarray | None = field(default=None, compare=False, repr=False)
     assignment_cost: np.ndarray | None = field(default=None, compare=False, repr=False)
     source: str = ""
+    joint_fleet: Fleet | None = None  # the alliance's shared vehicles, `joint-<k>`
+    line_haul: Truck | None = None  # depot -> shared centers in joint delivery
+    feeder: Truck | None = None  # village staff's vehicle (status quo)
+    feeder_legs: tuple[FeederLeg, ...] = ()  # set by `lastmile.policies.status_quo`
+    alliance_centers: int | None = None  # most centers the alliance opens; None: one per region
+    independent_windows: bool = True  # whether companies delivering alone plan to the windows
 
     @cached_property
     def location_ids(self) -> tuple[str, ...]:
@@ -255,25 +304,41 @@ class Instance:
         return float(sum(n.demand.get(company, 0.0) for n in self.nodes))
 
     def vehicle(self, vehicle_id: str) -> Vehicle:
-        """The vehicle `<company>-<k>`, k = 1..fleet count; KeyError if there is none."""
-        company_id, _, number = vehicle_id.rpartition("-")
-        company = self.company_by_id.get(company_id)
-        if company is None or not number.isdigit() or int(number) < 1:
+        """The vehicle `<company>-<k>` or, with a joint fleet, `joint-<k>`, k = 1..fleet
+        count; KeyError if there is none."""
+        owner, _, number = vehicle_id.rpartition("-")
+        company = self.company_by_id.get(owner)
+        if owner == JOINT_OPERATOR and self.joint_fleet is not None:
+            fleet = self.joint_fleet
+        elif company is not None:
+            fleet = company.fleet
+        else:
             raise KeyError(vehicle_id)
-        if company.fleet.count is not None and int(number) > company.fleet.count:
+        if not number.isdigit() or int(number) < 1 or (fleet.count is not None and int(number) > fleet.count):
             raise KeyError(vehicle_id)
-        return Vehicle(vehicle_id, company.id, company.fleet)
+        return Vehicle(vehicle_id, owner, fleet)
 
     def vehicle_ids(self, company: str) -> tuple[str, ...]:
         """The ids of a company's vehicles (the first n_nodes ones for an unlimited fleet)."""
         count = self.company_by_id[company].fleet.count
         return tuple(f"{company}-{k}" for k in range(1, (count or len(self.nodes)) + 1))
 
-    def pooled_fleet(self) -> Fleet:
-        """The one vehicle type of a shared (joint) fleet: all companies' vehicles pooled.
+    def joint_vehicle_ids(self) -> tuple[str, ...]:
+        """The vehicles joint delivery may use: the alliance's own, or every company's."""
+        if self.joint_fleet is None:
+            return tuple(v for c in self.companies for v in self.vehicle_ids(c.id))
+        count = self.joint_fleet.count or len(self.nodes)
+        return tuple(f"{JOINT_OPERATOR}-{k}" for k in range(1, count + 1))
 
-        Raises ValueError when the companies' vehicles differ in capacity or cost.
+    def pooled_fleet(self) -> Fleet:
+        """The one vehicle type of a shared (joint) fleet: the alliance's own fleet when
+        the instance has one, else all companies' vehicles pooled.
+
+        Raises ValueError when there is no joint fleet and the companies' vehicles
+        differ in capacity or cost.
         """
+        if self.joint_fleet is not None:
+            return self.joint_fleet
         kinds = {(f.capacity, f.fixed_cost, f.cost_per_km, f.max_route_km) for f in (c.fleet for c in self.companies)}
         if len(kinds) != 1:
             raise ValueError(f"{self.name}: the companies' vehicles differ, so there is no single pooled type")

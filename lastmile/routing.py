@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from lastmile.distances import tables
-from lastmile.model import Fleet, Instance, Route, Solution
+from lastmile.model import JOINT_OPERATOR, Fleet, Instance, Route, Solution
 from lastmile.subset import only_company, restrict, with_min_load_rate
 
 
@@ -42,16 +42,16 @@ class RoutingProblem:
         """All nodes from the first center (joint) or from `company`'s depot (independent)."""
         if company is None:
             center = instance.centers[0].id
-            fleets = instance.companies
+            fleets = [instance.joint_fleet] if instance.joint_fleet else [c.fleet for c in instance.companies]
+            pool = instance.joint_vehicle_ids()
         else:
             center = instance.company_by_id[company].depot.id
-            fleets = (instance.company_by_id[company],)
+            fleets = [instance.company_by_id[company].fleet]
+            pool = instance.vehicle_ids(company)
         customers = tuple(n.id for n in instance.nodes if n.needs_service(company))
-        if any(c.fleet.count is None for c in fleets):
-            vehicles = None
-        else:
-            vehicles = tuple(v for c in fleets for v in instance.vehicle_ids(c.id))
-        return cls(instance, center, customers, vehicles, company)
+        vehicles = None if any(f.count is None for f in fleets) else pool
+        windows = company is None or instance.independent_windows
+        return cls(instance, center, customers, vehicles, company, time_windows=windows)
 
     @cached_property
     def scope(self) -> Instance:
@@ -81,8 +81,7 @@ class RoutingProblem:
         """The one vehicle type of this problem (companies' identical vehicles pool into
         one type, counted here); mixed types are refused."""
         if self.vehicles is None:
-            owner = self.company or self.instance.companies[0].id
-            return self.instance.company_by_id[owner].fleet
+            return self.instance.vehicle(self.vehicle_id(0)).fleet
         fleets = (self.instance.vehicle(v).fleet for v in self.vehicles)
         kinds = {(f.capacity, f.fixed_cost, f.cost_per_km, f.max_route_km) for f in fleets}
         if len(kinds) != 1:
@@ -154,7 +153,10 @@ class RoutingProblem:
     def vehicle_id(self, k: int) -> str:
         if self.vehicles is not None:
             return self.vehicles[k]
-        owner = self.company or self.instance.companies[0].id
+        if self.company is None and self.instance.joint_fleet is not None:
+            owner = JOINT_OPERATOR
+        else:
+            owner = self.company or self.instance.companies[0].id
         return f"{owner}-{k + 1}"
 
     def solution(self, routes: Sequence[Sequence[int]]) -> Solution:

@@ -36,7 +36,7 @@ def restrict(instance: Instance, nodes: Collection[str], centers: Collection[str
             )
         ],
     )
-    return _with_parent_distances(instance, sub)
+    return with_parent_distances(instance, sub)
 
 
 def only_company(instance: Instance, company: str) -> Instance:
@@ -59,7 +59,7 @@ def only_company(instance: Instance, company: str) -> Instance:
         centers=(),
         assignment_cost=None,
     )
-    return _with_parent_distances(instance, sub)
+    return with_parent_distances(instance, sub)
 
 
 def with_min_load_rate(instance: Instance, rate: float) -> Instance:
@@ -68,7 +68,7 @@ def with_min_load_rate(instance: Instance, rate: float) -> Instance:
     return same_locations(instance, companies=companies)
 
 
-def _with_parent_distances(instance: Instance, sub: Instance) -> Instance:
+def with_parent_distances(instance: Instance, sub: Instance) -> Instance:
     """`sub` with its distance tables sliced from the parent's."""
     parent = tables(instance)
     rows = [instance.index[loc] for loc in sub.location_ids]

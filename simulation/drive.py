@@ -3,9 +3,10 @@
 Every vehicle is a process: it waits for a loading bay at its center or depot (a
 `simpy.Resource` with `bays` places; loading takes `loading_min_per_parcel` per
 parcel), then drives its planned route. Each leg takes the free-flow time
-(km / speed) plus the congestion delay of the instance (its congestion km) times a
-traffic factor drawn per leg (lognormal, mean 1, coefficient of variation
-`travel_noise`; `free_flow=True` leaves the delay out). At a stop the vehicle waits
+(km / speed) plus the congestion delay of the instance (its congestion km), the
+whole times a traffic factor drawn per leg (lognormal, mean 1, coefficient of
+variation `travel_noise`: traffic varies a leg's whole travel time, not only its
+congestion surcharge; `free_flow=True` leaves the delay out). At a stop the vehicle waits
 for the window to open, then serves for the node's service time. A vehicle that
 would reach its next stop after `shift_end_min` turns back: the stops it leaves are
 unserved.
@@ -75,12 +76,9 @@ def drive(
 
     def leg_minutes(a: str, b: str) -> float:
         i, j = index[a], index[b]
-        free = t.km[i, j] / instance.speed_kmh * 60.0
-        if options.free_flow:
-            return float(free)
-        delay = t.congestion_km[i, j] / instance.speed_kmh * 60.0
+        planned = t.km[i, j] if options.free_flow else t.km[i, j] + t.congestion_km[i, j]
         factor = 1.0 if options.travel_noise == 0 else lognormal_factor(rng, options.travel_noise)
-        return float(free + delay * factor)
+        return float(planned / instance.speed_kmh * 60.0 * factor)
 
     def vehicle(route: Route) -> Iterator[simpy.Event]:  # a SimPy process
         fleet = instance.vehicle(route.vehicle).fleet

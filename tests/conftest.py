@@ -102,7 +102,7 @@ def tiny_xiqing() -> Instance:
     keep = {n["id"] for n in doc["nodes"]}
     doc["centers"] = [c for c in doc["centers"] if c["node"] in keep][:3]
     for company in doc["companies"]:
-        company["depot"] = {k: v for k, v in company["depot"].items() if k != "node"}
+        company["depot"] = {k: v for k, v in company["depot"].items() if k not in ("node", "access")}
     doc["distance"] = {"metric": "haversine", "circuity": 1.3}
     doc["edges"] = []
     return build(doc)

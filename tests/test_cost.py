@@ -48,3 +48,55 @@ def test_as_row_uses_the_study_column_names(tiny):
     row = evaluate(tiny, Solution.routed([Route.through("A-1", "O", ["a", "b"])])).as_row()
     assert list(row)[:7] == ["C1", "C2", "C3", "C4", "TC", "km", "E_kgCO2"]
     assert row["TC"] == pytest.approx(row["C1"] + row["C2"] + row["C3"] + row["C4"])
+
+
+def _with_line_haul(doc: dict) -> dict:
+    doc["line_haul"] = {"capacity": 5, "fixed_cost": 10, "cost_per_km": 1, "emission_factor": 0.5}
+    return doc
+
+
+def test_line_haul_is_costed_apart_from_the_routes():
+    from lastmile.result import finalize
+    from tests.conftest import build, tiny_doc
+
+    instance = build(_with_line_haul(tiny_doc()))
+    routes = (Route.through("A-1", "O", ["a"]), Route.through("A-2", "Q", ["b"]))
+    cost = evaluate(instance, Solution.single_source({"a": "O", "b": "Q"}, routes))
+    # A (7 parcels out, 3 back, trucks of 5: 2 trips) tours dA -> O -> Q -> dA = 0 + 5 + 5
+    # km; B (2 parcels at a, served from O) dB -> O -> dB = 10 km, 1 trip.
+    assert cost.line_haul is not None
+    assert cost.line_haul.trips == 3
+    assert cost.line_haul.km == pytest.approx(2 * 10 + 10)
+    assert cost.line_haul.cost == pytest.approx(3 * 10 + 1 * 30 * 1.2)  # congestion 1.2 on every km
+    assert cost.line_haul.co2_kg == pytest.approx(0.5 * 30)
+    routes_only = cost.vehicle_fixed + cost.transport + cost.congestion + cost.center_fixed
+    assert cost.total == pytest.approx(routes_only + cost.line_haul.cost)
+    assert cost.total_without_line_haul == pytest.approx(routes_only)
+    assert cost.total_co2_kg == pytest.approx(cost.co2_kg + 15)
+    # independent delivery pays none; a solver's objective leaves it out
+    alone = evaluate(instance, Solution.independent([Route.through("A-1", "dA", ["a", "b"])]))
+    assert alone.line_haul is None
+    result = finalize(
+        instance, "test", "feasible", Solution.single_source({"a": "O", "b": "Q"}, routes), scope="total", time_s=0.0
+    )
+    assert result.objective == pytest.approx(routes_only)
+
+
+def test_feeder_trips_of_the_status_quo():
+    from lastmile import check
+    from lastmile.policies import status_quo
+    from tests.conftest import build, tiny_doc
+
+    doc = tiny_doc()
+    doc["nodes"][1]["town"] = "a"  # b's staff fetch its parcels from a, 4 km away
+    doc["feeder"] = {"fixed_cost": 20, "cost_per_km": 0.5, "emission_factor": 0.06}
+    today = status_quo(build(doc))
+    (town,) = today.nodes
+    assert dict(town.demand) == {"A": 7.0, "B": 2.0} and dict(town.pickup) == {"A": 3.0}
+    solution = Solution.independent([Route.through("A-1", "dA", ["a"]), Route.through("B-1", "dB", ["a"])])
+    assert check(today, solution) == []
+    cost = evaluate(today, solution)
+    assert cost.feeder is not None and cost.feeder.trips == 1
+    assert cost.feeder.km == pytest.approx(8.0)
+    assert cost.feeder.cost == pytest.approx(20 + 0.5 * 8)
+    assert cost.total_co2_kg == pytest.approx(cost.co2_kg + 0.06 * 8)

@@ -123,10 +123,13 @@ def test_routes_name_the_instance_nodes_and_leave_out_the_depot(pipeline_run: Pa
 
 def test_delivery_table_has_the_study_table_8_columns(pipeline_run: Path) -> None:
     table = pd.read_csv(pipeline_run / "tables" / "delivery.csv")
-    assert {"C1", "C2", "C3", "C4", "TC", "E"} <= set(table.columns)
+    assert {"C1", "C2", "C3", "C4", "LH", "TC", "TC_no_LH", "E", "E_no_LH"} <= set(table.columns)
     assert {"independent", "joint", "reduction %"} <= set(table["delivery"])
     joint = table[table["delivery"] == "joint"]
-    assert ((joint["C1"] + joint["C2"] + joint["C3"] + joint["C4"] - joint["TC"]).abs() < 1e-6).all()
+    routes = joint["C1"] + joint["C2"] + joint["C3"] + joint["C4"]
+    assert ((routes + joint["LH"] - joint["TC"]).abs() < 1e-6).all()
+    assert ((routes - joint["TC_no_LH"]).abs() < 1e-6).all()
+    assert (joint["LH"] > 0).all() and (joint["E"] > joint["E_no_LH"]).all()
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")

@@ -36,14 +36,48 @@ def test_xiqing_matches_the_study():
     assert len(x.nodes) == 86 and len(x.edges) == 134
     assert {r.id: r.weight for r in x.road_types} == {"main": 0.2675, "secondary": 0.2760, "branch": 0.4565}
     assert {c.id: c.fleet.count for c in x.companies} == {"A": 3, "S": 3, "J": 2, "C": 3}
-    assert {(c.fleet.fixed_cost, c.fleet.cost_per_km) for c in x.companies} == {(100.0, 2.08)}
+    # Table 8's C2 / (E / e_f) per company
+    assert {c.id: (c.fleet.fixed_cost, c.fleet.cost_per_km) for c in x.companies} == {
+        "A": (100.0, 2.08),
+        "S": (100.0, 2.08),
+        "J": (100.0, 2.28),
+        "C": (100.0, 2.12),
+    }
     assert x.emission_factor == 0.24
     for node_id, xy in generate.XIQING_TABLE6.items():
         assert (x.node_by_id[node_id].x, x.node_by_id[node_id].y) == xy
     assert all(117.00 <= n.x <= 117.10 and 39.09 <= n.y <= 39.15 for n in x.nodes)
+    assert all(c.depot.access is not None and c.depot.access.km > 0 for c in x.companies)
     assert all(n.features is not None for n in x.nodes)
     assert nx.is_connected(road_graph(x))
     assert x.provenance.synthetic and x.provenance.real and x.provenance.seed == generate.XIQING_SEED
+
+
+def test_xiqing_calibration_meets_table8():
+    """Each company's independent plan, re-solved as the calibration solves it, is Table
+    8's row: every vehicle used, C2 and E within 5%, C3 about 2.5% of C2."""
+    from experiments.solvers import solve
+    from lastmile.cost import evaluate
+    from lastmile.routing import RoutingProblem
+
+    x = load_instance(ROOT / "instances" / "xiqing.json")
+    assert x.provenance.calibration
+    for company in x.companies:
+        count, transport, _, emissions = generate.XIQING_TABLE8[company.id]
+        problem = RoutingProblem.whole(x, company.id)
+        result = solve(
+            generate.CALIBRATION_SOLVER,
+            problem,
+            time_limit=60.0,
+            seed=generate.XIQING_SEED,
+            iterations=generate.CALIBRATION_ITERATIONS,
+        )
+        assert result.feasible and result.solution is not None
+        cost = evaluate(problem.scope, result.solution)
+        assert len(cost.routes) == count and cost.vehicle_fixed == 100 * count
+        assert cost.transport == pytest.approx(transport, rel=0.05)
+        assert cost.co2_kg == pytest.approx(emissions, rel=0.05)
+        assert 0.02 < cost.congestion / cost.transport < 0.03
 
 
 def test_lingshan_has_the_real_townships_and_53_percent_service_points():
@@ -56,6 +90,9 @@ def test_lingshan_has_the_real_townships_and_53_percent_service_points():
         assert len(points) == round(0.53 * villages)
     assert ls.total_pickup > 0
     assert all(0 < km < 200 for km in tables(ls).km[0, 1:])
+    villages = [n for n in ls.nodes if "." in n.id]
+    assert all(n.town == n.id.split(".")[0] for n in villages)
+    assert ls.feeder is not None and ls.alliance_centers == 1 and ls.line_haul is not None
 
 
 def test_embedded_geo_facts_match_the_reference_files(shared):
@@ -74,3 +111,36 @@ def test_embedded_geo_facts_match_the_reference_files(shared):
     real_anchors = [a for a in generate.XIQING_ANCHORS if not a[0].startswith("South")]
     for _, lon, lat, _ in real_anchors:
         assert (lon, lat) in points
+
+
+def test_both_lingshan_policies_pass_the_checker():
+    """Seed 004's status quo (companies to their towns, village staff fetching) and the
+    alliance (one county center to every service point) are costed and checked by the
+    one `evaluate` and `check`."""
+    from experiments.solvers import solve
+    from lastmile import Solution, check, evaluate
+    from lastmile.policies import status_quo
+    from lastmile.routing import RoutingProblem
+
+    ls = load_instance(ROOT / "instances" / "lingshan.json")
+    today = status_quo(ls)
+    assert all(n.town is None for n in today.nodes) and len(today.nodes) == 19
+    assert today.total_demand == ls.total_demand and today.total_pickup == ls.total_pickup
+    routes = []
+    for company in today.companies:
+        result = solve("pyvrp", RoutingProblem.whole(today, company.id), time_limit=30.0, seed=1, iterations=200)
+        assert result.feasible and result.solution is not None
+        routes += result.solution.routes
+    quo = Solution.independent(routes)
+    assert check(today, quo) == []
+    quo_cost = evaluate(today, quo)
+    assert quo_cost.feeder is not None and quo_cost.feeder.trips == len(today.feeder_legs) > 100
+    assert quo_cost.line_haul is None
+
+    result = solve("pyvrp", RoutingProblem.whole(ls), time_limit=30.0, seed=1, iterations=200)
+    assert result.feasible and result.solution is not None
+    alliance = result.solution
+    assert check(ls, alliance) == []
+    cost = evaluate(ls, alliance)
+    assert cost.feeder is None and cost.line_haul is not None and cost.line_haul.trips == len(ls.companies)
+    assert sum(r.picked_up for r in cost.routes) == ls.total_pickup  # collected on the same routes

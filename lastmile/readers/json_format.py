@@ -22,6 +22,8 @@ import networkx as nx
 
 from lastmile.errors import InstanceError
 from lastmile.model import (
+    DEFAULT_EMISSION_FACTOR,
+    Access,
     Center,
     CommunityFeatures,
     Company,
@@ -34,6 +36,7 @@ from lastmile.model import (
     RoadType,
     Site,
     TimeWindow,
+    Truck,
 )
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "instances" / "schema.json"
@@ -121,8 +124,25 @@ def _check_references(doc: dict, file: str) -> None:
             node = nodes.get(site["node"])
             if node is None:
                 raise InstanceError(file, f"{where}.node", f"unknown node {site['node']!r}")
-            if abs(node["x"] - site["x"]) > 1e-9 or abs(node["y"] - site["y"]) > 1e-9:
+            off = abs(node["x"] - site["x"]) > 1e-9 or abs(node["y"] - site["y"]) > 1e-9
+            if off and "access" not in site:
                 raise InstanceError(file, f"{where}.node", f"coordinates differ from those of node {site['node']!r}")
+        if "access" in site:
+            if doc["distance"]["metric"] != "road" or "node" not in site:
+                raise InstanceError(
+                    file,
+                    f"{where}.access",
+                    "an access road needs metric 'road' and the 'node' it enters the network at",
+                )
+            kind = site["access"].get("road_type")
+            if kind is not None and kind not in road_types:
+                raise InstanceError(file, f"{where}.access.road_type", f"unknown road type {kind!r}")
+    for k, node in enumerate(doc["nodes"]):
+        town = node.get("town")
+        if town is not None and (town not in nodes or town == node["id"] or "town" in nodes[town]):
+            raise InstanceError(file, f"$.nodes[{k}].town", f"{town!r} is not another node that is itself a town")
+    if "feeder" in doc and not any("town" in node for node in doc["nodes"]):
+        raise InstanceError(file, "$.feeder", "a feeder vehicle needs village nodes with a 'town'")
     for k, edge in enumerate(doc.get("edges", [])):
         for end in ("u", "v"):
             if edge[end] not in seen:
@@ -163,6 +183,20 @@ def _check_capacity(doc: dict, file: str) -> None:
                     file, f"$.nodes[{k}].{key}", f"{quantity:g} parcels exceed the largest vehicle capacity {largest:g}"
                 )
     total = sum(sum(node["demand"].values()) for node in doc["nodes"])
+    joint = doc.get("joint_fleet")
+    if joint is not None:
+        for k, node in enumerate(doc["nodes"]):
+            quantity = max(sum(node.get(key, {}).values()) for key in ("demand", "pickup"))
+            if quantity > joint["capacity"]:
+                raise InstanceError(
+                    file,
+                    f"$.nodes[{k}]",
+                    f"{quantity:g} parcels exceed the joint fleet's capacity {joint['capacity']:g}",
+                )
+        if total > joint["count"] * joint["capacity"]:
+            raise InstanceError(
+                file, "$.joint_fleet", f"total demand {total:g} parcels exceeds the joint fleet's capacity"
+            )
     fleet_capacity = sum(c["fleet"]["count"] * c["fleet"]["capacity"] for c in doc["companies"])
     if total > fleet_capacity:
         raise InstanceError(
@@ -203,7 +237,35 @@ def _check_road_network(doc: dict, file: str) -> None:
 
 
 def _site(raw: dict) -> Site:
-    return Site(raw["id"], float(raw["x"]), float(raw["y"]), raw.get("node"))
+    access = raw.get("access")
+    return Site(
+        raw["id"],
+        float(raw["x"]),
+        float(raw["y"]),
+        raw.get("node"),
+        None if access is None else Access(float(access["km"]), access.get("road_type")),
+    )
+
+
+def _fleet(raw: dict) -> Fleet:
+    return Fleet(
+        count=int(raw["count"]),
+        capacity=float(raw["capacity"]),
+        fixed_cost=float(raw["fixed_cost"]),
+        cost_per_km=float(raw["cost_per_km"]),
+        max_route_km=raw.get("max_route_km"),
+    )
+
+
+def _truck(raw: dict | None, emission_factor: float) -> Truck | None:
+    if raw is None:
+        return None
+    return Truck(
+        capacity=None if "capacity" not in raw else float(raw["capacity"]),
+        fixed_cost=float(raw["fixed_cost"]),
+        cost_per_km=float(raw["cost_per_km"]),
+        emission_factor=float(raw.get("emission_factor", emission_factor)),
+    )
 
 
 def _build(doc: dict, file: str) -> Instance:
@@ -218,6 +280,7 @@ def _build(doc: dict, file: str) -> Instance:
             service_time=float(raw.get("service_time", 0.0)),
             features=CommunityFeatures(**raw["features"]) if "features" in raw else None,
             label=raw.get("label", ""),
+            town=raw.get("town"),
         )
         for raw in doc["nodes"]
     )
@@ -226,13 +289,7 @@ def _build(doc: dict, file: str) -> Instance:
             id=raw["id"],
             name=raw.get("name", raw["id"]),
             depot=_site(raw["depot"]),
-            fleet=Fleet(
-                count=int(raw["fleet"]["count"]),
-                capacity=float(raw["fleet"]["capacity"]),
-                fixed_cost=float(raw["fleet"]["fixed_cost"]),
-                cost_per_km=float(raw["fleet"]["cost_per_km"]),
-                max_route_km=raw["fleet"].get("max_route_km"),
-            ),
+            fleet=_fleet(raw["fleet"]),
         )
         for raw in doc["companies"]
     )
@@ -244,6 +301,7 @@ def _build(doc: dict, file: str) -> Instance:
     edges = tuple(Edge(raw["u"], raw["v"], raw["road_type"], float(raw["length_km"])) for raw in doc.get("edges", []))
     distance = doc["distance"]
     prov = doc["provenance"]
+    emission_factor = float(doc.get("emission_factor", DEFAULT_EMISSION_FACTOR))
     return Instance(
         name=doc["name"],
         nodes=nodes,
@@ -256,7 +314,12 @@ def _build(doc: dict, file: str) -> Instance:
         road_types=road_types,
         edges=edges,
         default_congestion=float(doc.get("default_congestion", 1.0)),
-        emission_factor=float(doc.get("emission_factor", 0.24)),
+        emission_factor=emission_factor,
+        joint_fleet=_fleet(doc["joint_fleet"]) if "joint_fleet" in doc else None,
+        line_haul=_truck(doc.get("line_haul"), emission_factor),
+        feeder=_truck(doc.get("feeder"), emission_factor),
+        alliance_centers=doc.get("alliance_centers"),
+        independent_windows=bool(doc.get("independent_windows", True)),
         speed_kmh=float(doc.get("speed_kmh", 30.0)),
         parcel_km_cost=float(doc.get("parcel_km_cost", 0.0)),
         units=dict(doc["units"]),
@@ -267,6 +330,7 @@ def _build(doc: dict, file: str) -> Instance:
             sources=tuple(prov.get("sources", [])),
             generator=prov.get("generator"),
             seed=prov.get("seed"),
+            calibration=tuple(prov.get("calibration", [])),
         ),
         source=file,
     )
