@@ -167,4 +167,4 @@ def test_region_of_xiqing_with_pickups_and_windows(tiny_xiqing):
     result = solve_routing(problem, time_limit=60)
     assert result.params["formulation"] == "flow"  # pickups and windows rule out set partitioning
     assert result.status == "optimal" and result.feasible, result.violations
-    assert result.objective == pytest.approx(result.cost.total - result.cost.center_fixed)
+    assert result.objective == pytest.approx(result.cost.vehicle_fixed + result.cost.transport + result.cost.congestion)
