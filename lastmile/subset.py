@@ -63,9 +63,11 @@ def only_company(instance: Instance, company: str) -> Instance:
 
 
 def with_min_load_rate(instance: Instance, rate: float) -> Instance:
-    """The instance with every fleet's vehicles held to a minimum load rate."""
+    """The instance with every fleet's vehicles (the companies' and the alliance's) held
+    to a minimum load rate."""
     companies = tuple(replace(c, fleet=replace(c.fleet, min_load_rate=rate)) for c in instance.companies)
-    return same_locations(instance, companies=companies)
+    joint = None if instance.joint_fleet is None else replace(instance.joint_fleet, min_load_rate=rate)
+    return same_locations(instance, companies=companies, joint_fleet=joint)
 
 
 def with_parent_distances(instance: Instance, sub: Instance) -> Instance:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import build, tiny_doc
 
 from lastmile import Route, Solution, check
@@ -114,3 +116,15 @@ def test_minimum_load_of_an_exclusive_region(tiny):
     assert kinds(problem.scope, split) == ["minimum_load"]  # b's route leaves with 3 parcels
     assert check(problem.scope, Solution.routed([Route.through("A-1", "O", ["a", "b"])])) == []
     assert check(tiny, split) == []  # the instance itself sets no minimum load
+
+
+def test_minimum_load_binds_the_alliance_fleet_too():
+    """An exclusive region's minimum load rate reaches the alliance's own vehicles."""
+    doc = tiny_doc()
+    doc["joint_fleet"] = {"count": 2, "capacity": 20, "fixed_cost": 80, "cost_per_km": 1.5}
+    instance = build(doc)
+    problem = replace(RoutingProblem.whole(instance), min_load_rate=0.9)
+    assert problem.vehicles == ("joint-1", "joint-2")
+    light = Solution.routed([Route.through("joint-1", "O", ["a", "b"])])  # 9 parcels of 20
+    assert [v.kind for v in check(problem.scope, light)] == ["minimum_load"]
+    assert check(instance, light) == []
