@@ -13,7 +13,7 @@ import csv
 from report import finish, location_row, parser, save
 from tqdm import tqdm
 
-from formulations.location import solve_location
+from formulations.exact import solve_location
 from lastmile import load_instance
 
 

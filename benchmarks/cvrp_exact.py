@@ -10,7 +10,7 @@ import csv
 from report import finish, parser, save
 from tqdm import tqdm
 
-from formulations.routing import solve_routing
+from formulations.exact import solve_routing
 from lastmile.readers import read_cvrplib
 from lastmile.routing import RoutingProblem
 

@@ -34,10 +34,8 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 import pandas as pd  # noqa: E402
 
 from experiments.config import Config, read_config, resolve  # noqa: E402
-from experiments.experiment import Experiment, ExperimentError, labelled  # noqa: E402
 from experiments.solvers import SOLVERS  # noqa: E402
 from experiments.store import VARIANT, Store  # noqa: E402
-from experiments.tables import delivery_summary, routing_summary  # noqa: E402
 from lastmile.errors import InstanceError  # noqa: E402
 from lastmile.readers import KINDS, load_instance  # noqa: E402
 from lastmile.summary import summary_table  # noqa: E402
@@ -142,6 +140,8 @@ def options(args: argparse.Namespace) -> dict[str, object]:
 
 
 def print_summary(store: Store) -> None:
+    from experiments.tables import delivery_summary, routing_summary
+
     runs = store.runs()
     with pd.option_context("display.width", 160, "display.max_rows", 400, "display.float_format", "{:.2f}".format):
         for instance, block in runs[~runs["instance"].str.contains(VARIANT, regex=False)].groupby("instance"):
@@ -172,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.validate:
         print(summary_table(instances).to_string(index=False))
         return 0
+    # the planning and solver stack, only for a run (validation needs none of it)
+    from experiments.experiment import Experiment, ExperimentError, labelled
+
     experiment = Experiment(config, labelled(specs, instances), argv)
     try:
         store = experiment.run(resume=args.resume)

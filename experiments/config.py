@@ -23,7 +23,7 @@ import jsonschema
 
 from experiments.solvers import SOLVERS
 from lastmile.errors import InstanceError
-from zoning.regions import ALGORITHMS
+from zoning.names import ALGORITHMS
 
 RESULTS = Path("results")
 

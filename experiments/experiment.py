@@ -31,7 +31,8 @@ from experiments.output import write_atomic
 from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems
 from experiments.provenance import provenance
 from experiments.report import write_report
-from experiments.runner import SEEDLESS, Task, run_all
+from experiments.runner import Task, run_all
+from experiments.solvers import SEEDLESS
 from experiments.store import STORE_NAME, VARIANT, Store
 from experiments.tables import write_tables
 from lastmile.distances import same_locations

@@ -25,8 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from experiments.plan import INDEPENDENT  # noqa: E402
-from experiments.store import VARIANT, Store, folder_main  # noqa: E402
+from experiments.store import INDEPENDENT, VARIANT, Store, folder_main  # noqa: E402
 from experiments.tables import slug  # noqa: E402
 
 

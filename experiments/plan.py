@@ -30,9 +30,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from formulations.assignment import solve_assignment
-from formulations.location import location_data, solve_location
+from experiments.store import ALL, INDEPENDENT
+from formulations.exact import solve_assignment, solve_location
 from lastmile.distances import same_locations
+from lastmile.location import LocationProblem
 from lastmile.model import Instance
 from lastmile.policies import has_status_quo, status_quo
 from lastmile.result import SolveResult
@@ -45,8 +46,6 @@ from zoning.lockers import LockerLayout, site_lockers
 from zoning.modes import Mode, ModePolicy, region_features, region_problem, with_lockers
 from zoning.regions import ALGORITHMS, LABELS, divide, region_table
 
-INDEPENDENT = "independent:"
-ALL = "all"
 LOCKER_SERVICE_MIN = ModePolicy().locker_service_min
 
 
@@ -54,18 +53,7 @@ class PlanError(Exception):
     """An instance the pipeline cannot plan (e.g. a fleet too small for the regions)."""
 
 
-@dataclass(frozen=True)
-class LocationJob:
-    """A location-only instance: the run is the location model itself."""
-
-    instance: Instance
-
-    @property
-    def n(self) -> int:
-        return len(self.instance.nodes)
-
-
-Problem = RoutingProblem | LocationJob
+Problem = RoutingProblem | LocationProblem
 
 
 @dataclass(frozen=True)
@@ -137,7 +125,7 @@ def plan_instance(instance: Instance, label: str, rng: np.random.Generator, opti
     if not options.line_haul and instance.line_haul is not None:
         instance = same_locations(instance, line_haul=None)
     if not instance.companies:
-        return Plan(label, instance, instance, {ALL: LocationJob(instance)})
+        return Plan(label, instance, instance, {ALL: LocationProblem(instance)})
     if len(instance.companies) > 1:
         plan = _full_pipeline(instance, label, rng, options)
     elif len(instance.centers) > 1:
@@ -237,9 +225,7 @@ def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, opt
             continue
         if shared is None:
             sub = restrict(instance, region)
-            result = _require(
-                solve_location(sub, location_data(sub, p=1), time_limit=options.stage_time_limit), f"{label} {name}"
-            )
+            result = _require(solve_location(sub, p=1, time_limit=options.stage_time_limit), f"{label} {name}")
             assert result.solution is not None
             (center,) = result.solution.open_centers
             location_rows.append(_stage_row("location (Eqs. 5-10), p = 1", result, region=name, center=center))
@@ -286,7 +272,7 @@ def _alliance_centers(
         return None
     p = min(instance.alliance_centers, len(instance.centers))
     result = _require(
-        solve_location(instance, location_data(instance, p=p), time_limit=options.stage_time_limit),
+        solve_location(instance, p=p, time_limit=options.stage_time_limit),
         f"{label}: alliance location",
     )
     assert result.solution is not None

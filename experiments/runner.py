@@ -23,15 +23,12 @@ from multiprocessing import get_context
 
 from tqdm import tqdm
 
-from experiments.plan import LocationJob, Problem
 from experiments.solvers import solve
 from experiments.store import RunRow
-from formulations.location import solve_location
+from lastmile.location import LocationProblem
 from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
-
-#: Solvers whose result does not depend on the seed: run once, with the first seed.
-SEEDLESS = frozenset({"exact", "ortools"})
+from lastmile.solve import Problem
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ def _routes(problem: Problem, result: SolveResult) -> tuple[list[list[str]], lis
 def row_of(task: Task, result: SolveResult) -> RunRow:
     routes, vehicles, center = _routes(task.problem, result)
     cost = result.cost
-    if isinstance(task.problem, LocationJob) and result.solution is not None:
+    if isinstance(task.problem, LocationProblem) and result.solution is not None:
         center = ",".join(sorted(result.solution.open_centers))
     return RunRow(
         instance=task.instance,
@@ -91,14 +88,11 @@ def execute(task: Task) -> RunRow:
     """Run one task; every failure becomes a row with status `error`."""
     started = time.perf_counter()
     try:
-        if isinstance(task.problem, LocationJob):
-            if task.solver != "exact":
-                raise ValueError(f"{task.instance} is a location-only instance: only the exact solver applies")
-            result = solve_location(task.problem.instance, time_limit=task.time_limit, seed=task.seed)
-        else:
-            result = solve(
-                task.solver, task.problem, time_limit=task.time_limit, seed=task.seed, iterations=task.iterations
-            )
+        if isinstance(task.problem, LocationProblem) and task.solver != "exact":
+            raise ValueError(f"{task.instance} is a location-only instance: only the exact solver applies")
+        result = solve(
+            task.solver, task.problem, time_limit=task.time_limit, seed=task.seed, iterations=task.iterations
+        )
         return row_of(task, result)
     except Exception as exc:  # a failing run is stored, never allowed to stop the others
         message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
@@ -106,7 +100,7 @@ def execute(task: Task) -> RunRow:
 
 
 def failed_row(task: Task, message: str, time_s: float = 0.0) -> RunRow:
-    return row_of(task, SolveResult(task.solver, "error", None, None, None, time_s, False, message=message))
+    return row_of(task, SolveResult.failed(task.solver, message, time_s))
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from itertools import combinations
 
 import pandas as pd
-from scipy import stats
 
 MIN_SEEDS = 5
 
@@ -27,6 +26,8 @@ def tests_table(runs: pd.DataFrame, seeds: int) -> pd.DataFrame:
     """One row per test: test, solvers, blocks, statistic, p-value."""
     if seeds < MIN_SEEDS:
         return pd.DataFrame()
+    from scipy import stats  # here, not at import: it takes most of a second, and most runs test nothing
+
     means = block_means(runs)
     rows = []
     solvers = list(means.columns)

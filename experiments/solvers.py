@@ -1,51 +1,88 @@
-"""Every routing solver behind one signature, under the names users type.
+"""Every solver under the name users type, and what an iteration means to it.
 
-    solve(problem, *, time_limit, seed, iterations=None) -> SolveResult
+    solve(name, problem, *, time_limit, seed, iterations=None) -> SolveResult
 
-`seed` is an int or a `numpy.random.Generator`; `iterations` is a deterministic
-budget (generations, swarm iterations, solutions found, PyVRP iterations) that makes
-a run reproducible bit for bit; the exact solver ignores it (HiGHS on one thread is
-deterministic for a given time limit only when it finishes).
+goes through the one entry `lastmile.solve.solve`. A solver's module is imported only
+when the solver is first asked for, so naming solvers (configuration, tables) costs
+nothing. What stops a run (`stopping`):
+
+- `exact`: the clock alone (HiGHS has no iteration budget; on one thread it is
+  deterministic when it finishes);
+- `ortools`: solutions found, with the clock still bounding the run (guided local
+  search may stop finding solutions);
+- `pso`: swarm steps (every particle moves once); `ga`: generations (one offspring
+  each); `pyvrp`: PyVRP's iterations. Given an iteration budget these three ignore
+  the clock, so the same seed gives the same result on any machine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
-from formulations.routing import solve_routing
-from heuristics import ga, ortools_solver, pso, pyvrp_solver
 from lastmile.result import SolveResult
-from lastmile.routing import RoutingProblem
-
-Solver = Callable[..., SolveResult]
-
-
-def _exact(
-    problem: RoutingProblem, *, time_limit: float, seed: int | np.random.Generator, iterations: int | None = None
-) -> SolveResult:
-    value = int(seed.integers(2**31 - 1)) if isinstance(seed, np.random.Generator) else int(seed)
-    return solve_routing(problem, time_limit=time_limit, seed=value, threads=1)
+from lastmile.solve import Problem, Solver
+from lastmile.solve import solve as solve_problem
+from lastmile.stop import FirstOf, MaxIterations, MaxRuntime, StoppingCriterion
 
 
-SOLVERS: dict[str, Solver] = {
-    "exact": _exact,
-    "ortools": ortools_solver.solve,
-    "pso": pso.solve,
-    "ga": ga.solve,
-    "pyvrp": pyvrp_solver.solve,
+@dataclass(frozen=True)
+class Entry:
+    """Where a solver lives (`module:attribute`, a class made with no arguments), what
+    one of its iterations is (None: it has no iteration budget), whether its clock
+    still applies under an iteration budget, and whether its seed changes anything."""
+
+    target: str
+    iteration: str | None
+    clock_with_iterations: bool = False
+    seeded: bool = True
+
+
+REGISTRY: dict[str, Entry] = {
+    "exact": Entry("formulations.exact:Exact", None, seeded=False),
+    "ortools": Entry("heuristics.ortools_solver:OrTools", "a solution found", clock_with_iterations=True, seeded=False),
+    "pso": Entry("heuristics.pso:PSO", "a swarm step (every particle moves once)"),
+    "ga": Entry("heuristics.ga:GA", "a generation (one offspring)"),
+    "pyvrp": Entry("heuristics.pyvrp_solver:PyVRP", "a PyVRP iteration"),
 }
+SOLVERS = tuple(REGISTRY)
+#: Solvers whose result does not depend on the seed: run once, with the first seed.
+SEEDLESS = frozenset(name for name, entry in REGISTRY.items() if not entry.seeded)
+
+
+def _known(name: str) -> Entry:
+    if name not in REGISTRY:
+        raise ValueError(f"unknown solver {name!r}; choose from {', '.join(REGISTRY)}")
+    return REGISTRY[name]
+
+
+@cache
+def solver(name: str) -> Solver:
+    """The registered solver, its module imported on first use."""
+    module, _, attribute = _known(name).target.partition(":")
+    made: Solver = getattr(importlib.import_module(module), attribute)()
+    return made
+
+
+def stopping(name: str, time_limit: float, iterations: int | None = None) -> StoppingCriterion:
+    """What stops solver `name` given a time limit and, optionally, an iteration budget."""
+    entry = _known(name)
+    if iterations is None or entry.iteration is None:
+        return MaxRuntime(time_limit)
+    if entry.clock_with_iterations:
+        return FirstOf((MaxIterations(iterations), MaxRuntime(time_limit)))
+    return MaxIterations(iterations)
 
 
 def solve(
     name: str,
-    problem: RoutingProblem,
+    problem: Problem,
     *,
     time_limit: float,
     seed: int | np.random.Generator,
     iterations: int | None = None,
 ) -> SolveResult:
-    if name not in SOLVERS:
-        raise ValueError(f"unknown solver {name!r}; choose from {', '.join(SOLVERS)}")
-    return SOLVERS[name](problem, time_limit=time_limit, seed=seed, iterations=iterations)
+    return solve_problem(problem, solver(name), stopping(name, time_limit, iterations), seed)

@@ -30,6 +30,9 @@ from experiments.output import write_atomic
 STORE_NAME = "results.sqlite"
 #: Marks a sensitivity variant's instance label: `NAME@PARAMETER=FACTOR`.
 VARIANT = "@"
+#: The region of an instance routed whole, and the prefix of each company's own region.
+ALL = "all"
+INDEPENDENT = "independent:"
 CSV_NAME = "results.csv"
 
 

@@ -22,9 +22,8 @@ import pandas as pd  # noqa: E402
 
 from experiments.latex import to_latex  # noqa: E402
 from experiments.output import write_atomic  # noqa: E402
-from experiments.plan import ALL  # noqa: E402
 from experiments.significance import tests_table  # noqa: E402
-from experiments.store import VARIANT, Store, folder_main  # noqa: E402
+from experiments.store import ALL, VARIANT, Store, folder_main  # noqa: E402
 from simulation.days import table7  # noqa: E402
 
 #: Table 8's columns, then line-haul (LH) and feeder trips, and TC and E both with

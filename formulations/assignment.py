@@ -31,10 +31,11 @@ from collections.abc import Collection
 
 import pyomo.environ as pyo
 
-from formulations.highs import DEFAULT_MIP_GAP, solve_and_report
+from formulations.highs import DEFAULT_MIP_GAP, model_answer
 from formulations.location import LocationData, add_assignment_core, location_data, location_solution
-from lastmile.model import Fleet, Instance, Solution
-from lastmile.result import SolveResult
+from lastmile.location import LocationProblem
+from lastmile.model import Fleet, Solution
+from lastmile.solve import Answer
 
 
 def build_assignment_model(
@@ -105,34 +106,25 @@ def assignment_solution(m: pyo.ConcreteModel, data: LocationData) -> Solution:
     return Solution(base.open_centers, base.assignment, None, "joint", dispatched)
 
 
-def solve_assignment(
-    instance: Instance,
-    data: LocationData | None = None,
-    *,
-    open_centers: Collection[str] | None = None,
-    full_load_share: float = 0.5,
-    full_load_fraction: float = 0.8,
-    time_limit: float = 60.0,
-    seed: int = 0,
-    threads: int = 1,
-    mip_gap: float = DEFAULT_MIP_GAP,
-) -> SolveResult:
-    """Build, solve and report Eqs. (11)-(16) with the instance's pooled fleet."""
-    data = data or location_data(instance)
-    return solve_and_report(
-        instance,
+def assignment_answer(
+    problem: LocationProblem, *, time_limit: float, seed: int, threads: int = 1, mip_gap: float = DEFAULT_MIP_GAP
+) -> Answer:
+    """Build and solve Eqs. (11)-(16) with the instance's joint fleet."""
+    instance = problem.instance
+    data = location_data(instance, p=problem.p)
+    return model_answer(
         lambda: build_assignment_model(
             data,
             instance.pooled_fleet(),
-            full_load_share=full_load_share,
-            full_load_fraction=full_load_fraction,
-            open_centers=open_centers,
+            full_load_share=problem.full_load_share,
+            full_load_fraction=problem.full_load_fraction,
+            open_centers=problem.open_centers,
         ),
         lambda model: assignment_solution(model, data),
         params={
             "model": "assignment",
-            "full_load_share": full_load_share,
-            "full_load_fraction": full_load_fraction,
+            "full_load_share": problem.full_load_share,
+            "full_load_fraction": problem.full_load_fraction,
         },
         time_limit=time_limit,
         threads=threads,

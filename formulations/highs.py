@@ -16,8 +16,9 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from lastmile.model import Instance, Solution
-from lastmile.result import SolveResult, Status, finalize
+from lastmile.model import Solution
+from lastmile.result import Param, Status
+from lastmile.solve import Answer
 
 #: Default relative MIP gap: tight enough that "optimal" means optimal.
 DEFAULT_MIP_GAP = 1e-7
@@ -77,31 +78,26 @@ def solve_model(
     return Outcome(status, incumbent, bound, elapsed, f"HiGHS: {term.name}")
 
 
-def solve_and_report(
-    instance: Instance,
+def model_answer(
     build: Callable[[], pyo.ConcreteModel],
     to_solution: Callable[[pyo.ConcreteModel], Solution],
     *,
-    params: Mapping[str, object],
+    params: Mapping[str, Param],
     time_limit: float,
     threads: int = 1,
     mip_gap: float = DEFAULT_MIP_GAP,
     seed: int = 0,
-) -> SolveResult:
-    """Build a location-level model, solve it, and report the whole-instance result
-    (scope `total`), re-costed and re-checked, with build and solve times apart."""
+) -> Answer:
+    """Build a location-level model, solve it, and answer with its solution and bound
+    (build and solve times apart in the parameters)."""
     started = time.perf_counter()
     model = build()
     build_s = time.perf_counter() - started
     outcome = solve_model(model, time_limit=time_limit, threads=threads, mip_gap=mip_gap, seed=seed)
     solution = to_solution(model) if outcome.status in ("optimal", "feasible") else None
-    return finalize(
-        instance,
-        "exact",
+    return Answer(
         outcome.status,
         solution,
-        scope="total",
-        time_s=build_s + outcome.time_s,
         bound=outcome.bound,
         params={**params, "build_s": build_s, "solve_s": outcome.time_s, "threads": threads, "seed": seed},
         message=outcome.message,

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from formulations.highs import DEFAULT_MIP_GAP, solve_and_report
+from formulations.highs import DEFAULT_MIP_GAP, model_answer
 from lastmile.cost import assignment_cost_matrix
+from lastmile.location import LocationProblem
 from lastmile.model import Instance, Solution
-from lastmile.result import SolveResult
+from lastmile.solve import Answer
 
 INF_CAPACITY = 1e15  # stands in for an uncapacitated center
 
@@ -141,19 +142,12 @@ def location_solution(m: pyo.ConcreteModel, data: LocationData) -> Solution:
     return Solution(open_centers, assignment)
 
 
-def solve_location(
-    instance: Instance,
-    data: LocationData | None = None,
-    *,
-    time_limit: float = 60.0,
-    seed: int = 0,
-    threads: int = 1,
-    mip_gap: float = DEFAULT_MIP_GAP,
-) -> SolveResult:
-    """Build, solve and report Eqs. (5)-(10); the result is costed and checked by `lastmile`."""
-    data = data or location_data(instance)
-    return solve_and_report(
-        instance,
+def location_answer(
+    problem: LocationProblem, *, time_limit: float, seed: int, threads: int = 1, mip_gap: float = DEFAULT_MIP_GAP
+) -> Answer:
+    """Build and solve Eqs. (5)-(10)."""
+    data = location_data(problem.instance, p=problem.p)
+    return model_answer(
         lambda: build_location_model(data),
         lambda model: location_solution(model, data),
         params={"model": "location"},

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -36,8 +35,9 @@ import pyomo.environ as pyo
 
 from formulations import route_enumeration
 from formulations.highs import DEFAULT_MIP_GAP, solve_model
-from lastmile.result import SolveResult, finalize
+from lastmile.result import Param
 from lastmile.routing import RoutingProblem
+from lastmile.solve import Answer
 
 EPS = 1e-9
 SET_LIMIT = 20_000  # customer sets within capacity up to which set partitioning is used
@@ -307,17 +307,17 @@ def routes_from_model(m: pyo.ConcreteModel, problem: RoutingProblem) -> list[lis
     return routes
 
 
-def solve_routing(
+def routing_answer(
     problem: RoutingProblem,
     *,
-    time_limit: float = 60.0,
-    seed: int = 0,
+    time_limit: float,
+    seed: int,
     threads: int = 1,
     mip_gap: float = DEFAULT_MIP_GAP,
     cut_share: float = 0.25,
     formulation: Formulation = "auto",
-) -> SolveResult:
-    """Solve a routing subproblem exactly with HiGHS (the solver users call `exact`).
+) -> Answer:
+    """Solve a routing subproblem exactly with HiGHS (`formulations.exact.Exact`).
 
     `formulation="auto"` takes set partitioning over enumerated routes when it
     applies and at most `SET_LIMIT` customer sets fit a vehicle, and the flow model
@@ -331,7 +331,7 @@ def solve_routing(
             and route_enumeration.count_feasible_sets(problem, SET_LIMIT) <= SET_LIMIT
         )
         formulation = "set-partitioning" if small else "flow"
-    params: dict[str, object] = {"formulation": formulation, "threads": threads, "seed": seed, "mip_gap": mip_gap}
+    params: dict[str, Param] = {"formulation": formulation, "threads": threads, "seed": seed, "mip_gap": mip_gap}
     if formulation == "set-partitioning":
         if not route_enumeration.applicable(problem):
             raise ValueError("set partitioning needs a problem without time windows, pickups or route-length limit")
@@ -355,17 +355,4 @@ def solve_routing(
         if sum(len(r) for r in found) != problem.n:  # cannot happen with either model's constraints
             message += "; the model's routes do not visit every customer once"
         solution = problem.solution(found)
-    elapsed = time.perf_counter() - started
-    result = finalize(
-        problem.scope,
-        "exact",
-        outcome.status,
-        solution,
-        scope="routing",
-        time_s=elapsed,
-        bound=outcome.bound,
-        params=params,
-        message=message,
-    )
-    # HiGHS does not report its incumbents through Pyomo: the trace is the final point.
-    return replace(result, trace=((elapsed, result.objective),)) if result.objective is not None else result
+    return Answer(outcome.status, solution, bound=outcome.bound, params=params, message=message)

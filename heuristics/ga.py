@@ -24,10 +24,11 @@ from deap import base, creator
 
 from heuristics.arrays import ProblemArrays
 from heuristics.education import Routes, educate
-from heuristics.stopping import Budget, Trace, finish_run
+from heuristics.stopping import Trace, answer
 from heuristics.variation import broken_pairs_distance, mutate, order_crossover
-from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
+from lastmile.solve import Answer
+from lastmile.stop import Search, StoppingCriterion
 
 if not hasattr(creator, "LastmileFitness"):
     creator.create("LastmileFitness", base.Fitness, weights=(-1.0,))
@@ -103,17 +104,19 @@ def _survivors(population: list, params: GAParams, cache: dict[tuple[int, int], 
     return population
 
 
-def solve(
-    problem: RoutingProblem,
-    *,
-    time_limit: float,
-    seed: int | np.random.Generator,
-    iterations: int | None = None,
-    params: GAParams = GAParams(),
-) -> SolveResult:
-    """Run the GA; `iterations` counts generations (one offspring each)."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    budget = Budget(time_limit, iterations)
+@dataclass(frozen=True)
+class GA:
+    """The genetic algorithm as a `lastmile.solve.Solver`; an iteration is a generation
+    (one offspring)."""
+
+    params: GAParams = GAParams()
+    name: str = "ga"
+
+    def __call__(self, problem: RoutingProblem, stop: StoppingCriterion, seed: int) -> Answer:
+        return _run(problem, Search(stop), np.random.default_rng(seed), self.params)
+
+
+def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, params: GAParams) -> Answer:
     arrays = ProblemArrays.of(problem)
     trace = Trace()
 
@@ -146,4 +149,4 @@ def solve(
             population = keep + [fresh() for _ in range(params.mu - len(keep))]
             stale = 0
         budget.tick()
-    return finish_run(problem, "ga", best.routes, best.fitness.values[0], budget, trace, params.__dict__)
+    return answer(problem, best.routes, best.fitness.values[0], budget, trace, params.__dict__)

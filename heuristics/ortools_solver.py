@@ -22,40 +22,42 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from heuristics.scaling import IntegerProblem
 from heuristics.stopping import Trace
-from lastmile.result import SolveResult, finalize
 from lastmile.routing import RoutingProblem
+from lastmile.solve import Answer
+from lastmile.stop import StoppingCriterion
 
 
-def integer_scale(values: np.ndarray) -> int:
-    """1 when all values are whole numbers, else 1000 (three decimals kept)."""
-    finite = values[np.isfinite(values)]
-    return 1 if np.allclose(finite, np.round(finite)) else 1000
+class OrTools:
+    """OR-Tools as a `lastmile.solve.Solver`; an iteration is a solution found, and the
+    wall clock (which it needs) still bounds the run."""
+
+    name = "ortools"
+
+    def __call__(self, problem: RoutingProblem, stop: StoppingCriterion, seed: int) -> Answer:
+        if stop.max_seconds is None:
+            raise ValueError("OR-Tools needs a wall-clock limit")
+        return _run(problem, stop.max_seconds, stop.max_iterations)
 
 
-def solve(
-    problem: RoutingProblem, *, time_limit: float, seed: int | np.random.Generator, iterations: int | None = None
-) -> SolveResult:
+def _run(problem: RoutingProblem, time_limit: float, iterations: int | None) -> Answer:
     started = time.perf_counter()
     n = problem.n
-    fleet = problem.fleet
     vehicles = problem.fleet_size if problem.fleet_size is not None else n
     manager = pywrapcp.RoutingIndexManager(n + 1, vehicles, 0)
     routing = pywrapcp.RoutingModel(manager)
-    scale = integer_scale(np.append(problem.arc_cost.ravel(), fleet.fixed_cost))
-    arc = np.round(problem.arc_cost * scale).astype(np.int64)
+    whole = IntegerProblem.of(problem)
+    scale, arc = whole.scale, whole.arc
 
     def node(index: int) -> int:
         return manager.IndexToNode(index)
 
     cost_cb = routing.RegisterTransitCallback(lambda i, j: int(arc[node(i), node(j)]))
     routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
-    routing.SetFixedCostOfAllVehicles(round(fleet.fixed_cost * scale))
+    routing.SetFixedCostOfAllVehicles(whole.fixed_cost)
 
-    qscale = integer_scale(np.concatenate((problem.demand, problem.pickup, [fleet.capacity])))
-    demand = np.round(problem.demand * qscale).astype(np.int64)
-    pickup = np.round(problem.pickup * qscale).astype(np.int64)
-    capacity = round(fleet.capacity * qscale)
+    demand, pickup, capacity = whole.demand, whole.pickup, whole.capacity
     delivered_cb = routing.RegisterUnaryTransitCallback(lambda i: int(demand[node(i)]))
     routing.AddDimension(delivered_cb, 0, capacity, True, "delivered")
     delivered = routing.GetDimensionOrDie("delivered")
@@ -73,6 +75,7 @@ def solve(
         least = int(np.ceil(problem.min_load_rate * capacity - 1e-9))
         for v in range(vehicles):
             solver.Add(ends[v] >= least * routing.ActiveVehicleVar(v))
+    fleet = problem.fleet
     if fleet.max_route_km is not None:
         kscale = 1000
         km = np.round(problem.km * kscale).astype(np.int64)
@@ -127,14 +130,10 @@ def solve(
                 routes.append(route)
         solution = problem.solution(routes)
     overrun = elapsed - time_limit
-    return finalize(
-        problem.scope,
-        "ortools",
+    return Answer(
         "feasible" if solution is not None else "no_solution",
         solution,
-        scope="routing",
-        time_s=elapsed,
         trace=tuple(trace.points),
-        params={"seed_effective": False, "seed": str(seed), "iterations": iterations, "scale": scale},
+        params={"seed_effective": False, "iterations": iterations, "scale": scale},
         message=f"overran the time limit by {overrun:.2f} s" if overrun > 0.5 else "",
     )

@@ -18,16 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pyswarms.backend.operators import compute_pbest
-from pyswarms.backend.swarms import Swarm
-from pyswarms.backend.topology import Star
 
 from heuristics.arrays import ProblemArrays
 from heuristics.education import educate
-from heuristics.stopping import Budget, Trace, finish_run
+from heuristics.quiet import STAR, Swarm, compute_pbest
+from heuristics.stopping import Trace, answer
 from heuristics.variation import keys_to_tour, tour_to_keys
-from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
+from lastmile.solve import Answer
+from lastmile.stop import Search, StoppingCriterion
 
 
 @dataclass(frozen=True)
@@ -40,17 +39,19 @@ class PSOParams:
     local_search: bool = True
 
 
-def solve(
-    problem: RoutingProblem,
-    *,
-    time_limit: float,
-    seed: int | np.random.Generator,
-    iterations: int | None = None,
-    params: PSOParams = PSOParams(),
-) -> SolveResult:
-    """Run the swarm; `iterations` counts swarm iterations (every particle moves once)."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    budget = Budget(time_limit, iterations)
+@dataclass(frozen=True)
+class PSO:
+    """The particle swarm as a `lastmile.solve.Solver`; an iteration is a swarm step
+    (every particle moves once)."""
+
+    params: PSOParams = PSOParams()
+    name: str = "pso"
+
+    def __call__(self, problem: RoutingProblem, stop: StoppingCriterion, seed: int) -> Answer:
+        return _run(problem, Search(stop), np.random.default_rng(seed), self.params)
+
+
+def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, params: PSOParams) -> Answer:
     arrays = ProblemArrays.of(problem)
     trace = Trace()
     n, size = problem.n, params.particles
@@ -60,7 +61,6 @@ def solve(
         options={"w": params.w, "c1": params.c1, "c2": params.c2},
     )
     swarm.best_pos = swarm.position[0].copy()  # pyswarms keeps it empty until a finite cost appears
-    topology = Star()
     best_routes: list[list[int]] = []
     first = True
     while first or not budget.exhausted():
@@ -77,7 +77,7 @@ def solve(
             swarm.pbest_pos, swarm.pbest_cost = swarm.position.copy(), costs.copy()
             first = False
         swarm.pbest_pos, swarm.pbest_cost = compute_pbest(swarm)
-        swarm.best_pos, swarm.best_cost = topology.compute_gbest(swarm)
+        swarm.best_pos, swarm.best_cost = STAR.compute_gbest(swarm)
         r1, r2 = rng.random((size, n)), rng.random((size, n))
         swarm.velocity = np.clip(
             params.w * swarm.velocity
@@ -88,4 +88,4 @@ def solve(
         )  # Eq. (3)
         swarm.position = swarm.position + swarm.velocity  # Eq. (4)
         budget.tick()
-    return finish_run(problem, "pso", best_routes, trace.best, budget, trace, params.__dict__)
+    return answer(problem, best_routes, trace.best, budget, trace, params.__dict__)

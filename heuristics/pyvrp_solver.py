@@ -1,8 +1,8 @@
 """PyVRP (hybrid genetic search), the state-of-the-art reference every comparison shows.
 
 PyVRP works on integers: arc costs (transport and congestion), fixed costs, loads and
-durations are scaled to whole numbers (`ortools_solver.integer_scale`; durations in
-hundredths of a minute). Edge "distance" is the scaled arc cost, so PyVRP's objective
+durations are scaled to whole numbers (`heuristics.scaling`, shared with OR-Tools;
+durations in hundredths of a minute). Edge "distance" is the scaled arc cost, so PyVRP's objective
 is the routing cost. A route-length limit maps to PyVRP's `max_distance` through the
 cost per km; where congestion makes that ratio differ between arcs the smallest ratio
 is used, a relaxation whose result the shared checker then verifies. PyVRP has no
@@ -15,30 +15,45 @@ import time
 
 import numpy as np
 from pyvrp import Model, Result
-from pyvrp.stop import MaxIterations, MaxRuntime
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+from pyvrp.stop import StoppingCriterion as PyVRPStop
 
-from heuristics.ortools_solver import integer_scale
-from lastmile.result import SolveResult, finalize
+from heuristics.scaling import IntegerProblem
 from lastmile.routing import RoutingProblem
+from lastmile.solve import Answer
+from lastmile.stop import StoppingCriterion
 
 BIG = 2**40
 
 
-def solve(
-    problem: RoutingProblem, *, time_limit: float, seed: int | np.random.Generator, iterations: int | None = None
-) -> SolveResult:
+class PyVRP:
+    """PyVRP as a `lastmile.solve.Solver`; an iteration is one of PyVRP's."""
+
+    name = "pyvrp"
+
+    def __call__(self, problem: RoutingProblem, stop: StoppingCriterion, seed: int) -> Answer:
+        return _run(problem, stop, seed)
+
+
+def _stop(stop: StoppingCriterion, build_s: float) -> PyVRPStop:
+    """The criterion in PyVRP's terms; its clock starts after the model is built."""
+    parts: list[PyVRPStop] = []
+    if stop.max_iterations is not None:
+        parts.append(MaxIterations(stop.max_iterations))
+    if stop.max_seconds is not None:
+        parts.append(MaxRuntime(max(stop.max_seconds - build_s, 0.1)))
+    return parts[0] if len(parts) == 1 else MultipleCriteria(parts)
+
+
+def _run(problem: RoutingProblem, stop: StoppingCriterion, seed_value: int) -> Answer:
     started = time.perf_counter()
-    seed_value = int(seed.integers(2**31 - 1)) if isinstance(seed, np.random.Generator) else int(seed)
     # One vehicle carries the whole region, which meets any rate the region can meet
     # (zoning.modes caps the rate there); with more, PyVRP cannot express the rate.
     if problem.min_load_rate > 0 and problem.fleet_size != 1:
-        return finalize(
-            problem.scope, "pyvrp", "error", None, scope="routing", time_s=0.0,
-            message="PyVRP has no minimum vehicle load rate",
-        )  # fmt: skip
+        return Answer("error", None, message="PyVRP has no minimum vehicle load rate")
     n, fleet = problem.n, problem.fleet
-    scale = integer_scale(np.append(problem.arc_cost.ravel(), fleet.fixed_cost))
-    qscale = integer_scale(np.concatenate((problem.demand, problem.pickup, [fleet.capacity])))
+    whole = IntegerProblem.of(problem)
+    scale = whole.scale
     tscale = 100
     model = Model()
     xy = problem.instance.coords[problem.locations]
@@ -48,8 +63,8 @@ def solve(
     for c in range(1, n + 1):
         model.add_client(
             locations[c],
-            delivery=round(problem.demand[c] * qscale),
-            pickup=round(problem.pickup[c] * qscale),
+            delivery=int(whole.demand[c]),
+            pickup=int(whole.pickup[c]),
             service_duration=round(problem.service[c] * tscale),
             tw_early=int(np.ceil(windows[0][c] * tscale)) if windows is not None else 0,
             tw_late=int(np.floor(windows[1][c] * tscale))
@@ -63,36 +78,30 @@ def solve(
         max_distance = int(np.floor(fleet.max_route_km * ratio * scale + 1e-6))
     model.add_vehicle_type(
         num_available=problem.fleet_size if problem.fleet_size is not None else n,
-        capacity=round(fleet.capacity * qscale),
+        capacity=whole.capacity,
         start_depot=depot,
         end_depot=depot,
-        fixed_cost=round(fleet.fixed_cost * scale),
+        fixed_cost=whole.fixed_cost,
         max_distance=max_distance,
     )
-    cost = np.round(problem.arc_cost * scale).astype(np.int64)
+    cost = whole.arc
     duration = np.round(problem.minutes * tscale).astype(np.int64)
     for i in range(n + 1):
         for j in range(n + 1):
             if i != j:
                 model.add_edge(locations[i], locations[j], distance=int(cost[i, j]), duration=int(duration[i, j]))
-    left = max(time_limit - (time.perf_counter() - started), 0.1)
-    stop = MaxIterations(iterations) if iterations is not None else MaxRuntime(left)
-    result = model.solve(stop=stop, seed=seed_value, display=False)
+    result = model.solve(stop=_stop(stop, time.perf_counter() - started), seed=seed_value, display=False)
     elapsed = time.perf_counter() - started
     best = result.best
     solution = None
     if best.is_feasible():
         # A route's activities include its depots; a client activity's idx counts clients from 0.
         solution = problem.solution([[a.idx + 1 for a in route if a.is_client()] for route in best.routes()])
-    return finalize(
-        problem.scope,
-        "pyvrp",
+    return Answer(
         "feasible" if solution is not None else "no_solution",
         solution,
-        scope="routing",
-        time_s=elapsed,
         trace=_trace(result, elapsed, scale) if solution is not None else (),
-        params={"seed": seed_value, "iterations": result.num_iterations, "scale": scale},
+        params={"iterations": result.num_iterations, "scale": scale},
         message="" if solution is not None else "PyVRP found no feasible solution",
     )
 

@@ -1,36 +1,18 @@
-"""Stopping criteria (after PyVRP): a wall-clock limit, or an iteration budget that makes
-a run reproducible bit for bit whatever the machine."""
+"""What a heuristic run keeps while it searches: its improvement trace, and its answer.
+
+The stopping criteria themselves are the library's (`lastmile.stop`): a run holds a
+`Search` and asks it once per iteration.
+"""
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 
-from lastmile.result import SolveResult, finalize
+from lastmile.result import Param
 from lastmile.routing import RoutingProblem
-
-
-@dataclass
-class Budget:
-    """Stop after `iterations` iterations when given (the clock is then ignored, so the
-    same seed gives the same result anywhere), otherwise after `time_limit` seconds."""
-
-    time_limit: float
-    iterations: int | None = None
-    started: float = field(default_factory=time.perf_counter)
-    done_iterations: int = 0
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
-    def exhausted(self) -> bool:
-        if self.iterations is not None:
-            return self.done_iterations >= self.iterations
-        return self.elapsed() >= self.time_limit
-
-    def tick(self) -> None:
-        self.done_iterations += 1
+from lastmile.solve import Answer
+from lastmile.stop import Search
 
 
 @dataclass
@@ -49,24 +31,19 @@ class Trace:
         return False
 
 
-def finish_run(
+def answer(
     problem: RoutingProblem,
-    solver: str,
     routes: list[list[int]],
     cost: float,
-    budget: Budget,
+    search: Search,
     trace: Trace,
-    params: dict[str, object],
-) -> SolveResult:
-    """A heuristic run's best routes as a `SolveResult`, re-costed and re-checked."""
+    params: dict[str, Param],
+) -> Answer:
+    """A heuristic run's best routes as its answer (costed and checked by `solve`)."""
     solution = problem.solution(routes) if routes and math.isfinite(cost) else None
-    return finalize(
-        problem.scope,
-        solver,
+    return Answer(
         "feasible" if solution is not None else "no_solution",
         solution,
-        scope="routing",
-        time_s=budget.elapsed(),
         trace=tuple(trace.points),
-        params={**params, "iterations": budget.done_iterations},
+        params={**params, "iterations": search.iterations},
     )

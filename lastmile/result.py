@@ -1,14 +1,18 @@
-"""What every solver returns: a `SolveResult`, re-costed and re-checked here.
+"""What every solver run returns: a `SolveResult`, which costs and checks itself.
 
-Solvers never report their own objective. `finalize` costs the solution with
-`lastmile.cost.evaluate` and checks it with `lastmile.check.check`; the solver only
-contributes its status, its bound and its improvement trace.
+Solvers never report their own objective. A `SolveResult` is built from the solver's
+answer and the instance it answers for: on construction it costs the solution with
+`lastmile.cost.evaluate`, checks it with `lastmile.check.check`, and holds its
+status to what was shown (`optimal` only with a proof: a feasible solution whose
+objective meets the solver's bound). So an objective that is not the shared cost, a
+`feasible` flag that is not the checker's, or an unproven `optimal` cannot be built.
+`lastmile.solve.solve` is the one place that builds one for a solver run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Literal
 
 from lastmile.check import check
@@ -17,37 +21,12 @@ from lastmile.model import Instance, Solution
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution", "error"]
 Scope = Literal["routing", "total"]
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    """One solver run.
-
-    `objective` is the scope's cost of `solution` by the shared cost function:
-    `routing` (C1 + C2 + C3, the center being given) or `total` (TC). `status` is
-    `optimal` only when the solver proved it and the checker found the solution
-    feasible. `trace` holds (seconds, objective) at each improvement.
-    """
-
-    solver: str
-    status: Status
-    solution: Solution | None
-    objective: float | None
-    bound: float | None
-    time_s: float
-    feasible: bool
-    cost: CostBreakdown | None = None
-    violations: tuple[str, ...] = ()
-    trace: tuple[tuple[float, float], ...] = ()
-    params: Mapping[str, object] = field(default_factory=dict)
-    message: str = ""
-
-    @property
-    def gap(self) -> float | None:
-        """Relative gap between objective and bound, as HiGHS defines it."""
-        if self.objective is None or self.bound is None:
-            return None
-        return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
+#: A solver's parameters as a results row stores them.
+Param = str | int | float | bool | None
+#: Relative objective-bound gap within which `optimal` counts as proven: HiGHS's own
+#: gaps are far tighter (1e-7); this leaves room for re-costing in another order.
+PROOF_GAP = 1e-6
+_SOLVED: tuple[Status, ...] = ("optimal", "feasible")
 
 
 def scoped(cost: CostBreakdown, scope: Scope) -> float:
@@ -59,42 +38,70 @@ def scoped(cost: CostBreakdown, scope: Scope) -> float:
     return own + cost.center_fixed if scope == "total" else own
 
 
-def finalize(
-    instance: Instance,
-    solver: str,
-    status: Status,
-    solution: Solution | None,
-    *,
-    scope: Scope,
-    time_s: float,
-    bound: float | None = None,
-    trace: tuple[tuple[float, float], ...] = (),
-    params: Mapping[str, object] | None = None,
-    message: str = "",
-) -> SolveResult:
-    """Re-cost and re-check a solver's answer into a `SolveResult`.
+@dataclass(frozen=True)
+class SolveResult:
+    """One solver run on `instance` (given at construction, not kept).
 
-    A solution the checker rejects is kept (for inspection) but marked infeasible,
-    and never reported as optimal.
+    `objective` is the scope's cost of `solution` by the shared cost function:
+    `routing` (C1 + C2 + C3, the center being given) or `total` (with C4). `trace`
+    holds (seconds, objective) at each improvement, or the final point for a solver
+    that reports none. A solution the checker rejects is
+    kept for inspection, marked infeasible and never optimal.
     """
-    if solution is None:
-        return SolveResult(solver, status, None, None, bound, time_s, False, params=params or {}, message=message)
-    cost = evaluate(instance, solution)
-    violations = tuple(str(v) for v in check(instance, solution))
-    if violations and status == "optimal":
-        status = "feasible"
-        message = (message + "; " if message else "") + "the checker rejected the solver's solution"
-    return SolveResult(
-        solver=solver,
-        status=status,
-        solution=solution,
-        objective=scoped(cost, scope),
-        bound=bound,
-        time_s=time_s,
-        feasible=not violations,
-        cost=cost,
-        violations=violations,
-        trace=trace,
-        params=params or {},
-        message=message,
-    )
+
+    instance: InitVar[Instance | None]
+    scope: InitVar[Scope]
+    solver: str
+    status: Status
+    solution: Solution | None
+    bound: float | None
+    time_s: float
+    trace: tuple[tuple[float, float], ...] = ()
+    params: Mapping[str, Param] = field(default_factory=dict)
+    message: str = ""
+    objective: float | None = field(init=False, default=None)
+    feasible: bool = field(init=False, default=False)
+    cost: CostBreakdown | None = field(init=False, default=None)
+    violations: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self, instance: Instance | None, scope: Scope) -> None:
+        if self.solution is None:
+            if self.status in _SOLVED:
+                self._set(status="no_solution", message=self._note("the solver reported no solution"))
+            return
+        if instance is None:
+            raise ValueError("a result with a solution needs the instance it is costed on")
+        cost = evaluate(instance, self.solution)
+        violations = tuple(str(v) for v in check(instance, self.solution))
+        self._set(cost=cost, objective=scoped(cost, scope), violations=violations, feasible=not violations)
+        if not self.trace:  # a solver that reports no incumbents (HiGHS through Pyomo): its final point
+            self._set(trace=((self.time_s, self.objective),))
+        if self.status == "optimal" and violations:
+            self._set(status="feasible", message=self._note("the checker rejected the solver's solution"))
+        elif self.status == "optimal" and not self._proven():
+            self._set(status="feasible", message=self._note("optimality was not proven by a matching bound"))
+        elif self.status not in _SOLVED:
+            self._set(status="feasible")  # a solution came back after all: it is what it is
+
+    def _set(self, **values: object) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def _note(self, text: str) -> str:
+        return f"{self.message}; {text}" if self.message else text
+
+    def _proven(self) -> bool:
+        gap = self.gap
+        return gap is not None and gap <= PROOF_GAP
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between objective and bound, as HiGHS defines it."""
+        if self.objective is None or self.bound is None:
+            return None
+        return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+    @classmethod
+    def failed(cls, solver: str, message: str, time_s: float = 0.0) -> SolveResult:
+        """A run that raised: no solution, status `error`, the message kept."""
+        return cls(None, "routing", solver, "error", None, None, time_s, message=message)

@@ -3,8 +3,8 @@
 A `RoutingProblem` is one center (or, in independent delivery, one company depot),
 the customers it serves and the vehicles it may use, with numpy tables indexed
 0 = center, 1..n = customers. Solvers return routes as lists of customer indices;
-`RoutingProblem.solution` turns them into the shared `Solution`, which
-`lastmile.result.finalize` costs and checks.
+`RoutingProblem.solution` turns them into the shared `Solution`, which the
+`SolveResult` built by `lastmile.solve.solve` costs and checks.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from lastmile.distances import tables
 from lastmile.model import JOINT_OPERATOR, Fleet, Instance, Route, Solution
+from lastmile.result import Scope
 from lastmile.subset import only_company, restrict, with_min_load_rate
 
 
@@ -67,6 +68,11 @@ class RoutingProblem:
             return base
         centers = [self.center] if self.center in base.center_by_id else []
         return restrict(base, self.customers, centers)
+
+    @property
+    def objective(self) -> Scope:
+        """A routing problem is judged on its routes (C1 + C2 + C3): its center is given."""
+        return "routing"
 
     @property
     def n(self) -> int:

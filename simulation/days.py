@@ -11,7 +11,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from lastmile.distances import same_locations
 from lastmile.model import Instance
@@ -38,6 +37,8 @@ def _interval(values: pd.Series) -> tuple[float, float]:
     mean = float(values.mean()) if len(values) else float("nan")
     if len(values) < 2:
         return mean, float("nan")
+    from scipy import stats  # only where an interval is computed: it takes most of a second to import
+
     return mean, float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
 
 

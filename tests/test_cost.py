@@ -56,7 +56,7 @@ def _with_line_haul(doc: dict) -> dict:
 
 
 def test_line_haul_is_costed_apart_from_the_routes():
-    from lastmile.result import finalize
+    from lastmile.result import SolveResult
     from tests.conftest import build, tiny_doc
 
     instance = build(_with_line_haul(tiny_doc()))
@@ -76,9 +76,8 @@ def test_line_haul_is_costed_apart_from_the_routes():
     # independent delivery pays none; a solver's objective leaves it out
     alone = evaluate(instance, Solution.independent([Route.through("A-1", "dA", ["a", "b"])]))
     assert alone.line_haul is None
-    result = finalize(
-        instance, "test", "feasible", Solution.single_source({"a": "O", "b": "Q"}, routes), scope="total", time_s=0.0
-    )
+    located = Solution.single_source({"a": "O", "b": "Q"}, routes)
+    result = SolveResult(instance, "total", "test", "feasible", located, None, 0.0)
     assert result.objective == pytest.approx(routes_only)
 
 

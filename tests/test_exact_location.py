@@ -10,9 +10,9 @@ from conftest import build, planar_doc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formulations.assignment import solve_assignment
+from formulations.exact import solve_assignment, solve_location
 from formulations.highs import solve_model
-from formulations.location import build_location_model, location_data, location_solution, solve_location
+from formulations.location import build_location_model, location_data, location_solution
 from lastmile import check, evaluate
 
 
@@ -82,7 +82,7 @@ def test_location_optimum_equals_brute_force(args):
         return
     instance = build(location_doc(coords, demand, fixed, capacity))
     expected = brute_force(instance, p)
-    result = solve_location(instance, location_data(instance, p=p), time_limit=30)
+    result = solve_location(instance, p=p, time_limit=30)
     if expected is None:
         assert result.status == "infeasible"
     else:
@@ -94,7 +94,7 @@ def test_location_optimum_equals_brute_force(args):
 def test_infeasible_location_is_reported_infeasible():
     # Two nodes of 9 parcels, two centers of 10: one center (p = 1) cannot hold both.
     instance = build(location_doc([(0, 0), (5, 5), (1, 1), (2, 2)], [9, 9], [1, 1], [10, 10]))
-    result = solve_location(instance, location_data(instance, p=1), time_limit=10)
+    result = solve_location(instance, p=1, time_limit=10)
     assert result.status == "infeasible" and result.solution is None and result.objective is None
 
 

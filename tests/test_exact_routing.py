@@ -9,7 +9,7 @@ from conftest import build, planar_doc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formulations.routing import solve_routing
+from formulations.exact import solve_routing
 from lastmile import Route, Solution, check, evaluate
 from lastmile.readers import read_cvrplib
 from lastmile.routing import RoutingProblem

@@ -11,11 +11,12 @@ from test_exact_routing import routing_cases, routing_doc
 from test_operators import problem
 
 from experiments.solvers import SOLVERS, solve
-from formulations.routing import solve_routing
-from heuristics.pso import PSOParams
-from heuristics.pso import solve as pso_solve
+from formulations.exact import solve_routing
+from heuristics.pso import PSO, PSOParams
 from lastmile.readers import read_cvrplib
 from lastmile.routing import RoutingProblem
+from lastmile.solve import solve as lastmile_solve
+from lastmile.stop import MaxIterations
 
 BUDGET = {"ortools": 300, "pso": 15, "ga": 150, "pyvrp": 300}
 
@@ -49,7 +50,7 @@ def test_same_seed_same_result(name):
 def test_pso_local_search_ablation_is_worse_or_equal():
     p = problem(3, n=8, windows=False)
     with_ls = solve("pso", p, time_limit=30, seed=1, iterations=5)
-    without = pso_solve(p, time_limit=30, seed=1, iterations=5, params=PSOParams(local_search=False))
+    without = lastmile_solve(p, PSO(PSOParams(local_search=False)), MaxIterations(5), 1)
     assert without.params["local_search"] is False
     assert with_ls.objective <= without.objective + 1e-9
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from formulations.routing import solve_routing
+from formulations.exact import solve_routing
 from lastmile import load_instance
 from zoning.classifier import classifier_table, compare_classifiers, fit_xgboost, predict_modes
 from zoning.dataset import FEATURES, generate, load

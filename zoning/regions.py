@@ -19,15 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-ALGORITHMS = ("louvain", "label_propagation", "greedy_modularity", "girvan_newman", "walktrap", "leiden")
-LABELS = {
-    "louvain": "Louvain",
-    "label_propagation": "Label propagation",
-    "greedy_modularity": "Fast Newman (greedy modularity)",
-    "girvan_newman": "Girvan-Newman",
-    "walktrap": "Walktrap",
-    "leiden": "Leiden",
-}
+from zoning.names import ALGORITHMS, LABELS
 
 Communities = list[set[str]]
 

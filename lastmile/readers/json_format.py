@@ -1,4 +1,5 @@
-"""The toolkit's own instance format: JSON validated by `instances/schema.json`.
+"""The toolkit's own instance format: JSON validated by `instance_schema.json` (beside
+this module, package data).
 
 Loading runs three layers of checks and stops at the first fault, reported as one
 `InstanceError` naming the file and the JSON path: the JSON Schema (types, ranges,
@@ -14,6 +15,7 @@ import json
 import math
 from collections.abc import Iterator
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +41,13 @@ from lastmile.model import (
     Truck,
 )
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "instances" / "schema.json"
+SCHEMA = "instance_schema.json"
 FORMAT = "lastmile-instance/1"
 
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = json.loads(files("lastmile.readers").joinpath(SCHEMA).read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
 

@@ -1,0 +1,45 @@
+"""A routing problem's money and parcels as whole numbers, for the solvers that work on
+integers (OR-Tools, PyVRP): one scaling for both, so they see the same problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lastmile.routing import RoutingProblem
+
+
+def integer_scale(values: np.ndarray) -> int:
+    """1 when all values are whole numbers, else 1000 (three decimals kept)."""
+    finite = values[np.isfinite(values)]
+    return 1 if np.allclose(finite, np.round(finite)) else 1000
+
+
+@dataclass(frozen=True)
+class IntegerProblem:
+    """Arc costs (C2 + C3) and the fixed cost times `scale`; deliveries, pickups and
+    capacity times `quantity_scale`; all rounded to integers."""
+
+    scale: int
+    quantity_scale: int
+    arc: np.ndarray
+    fixed_cost: int
+    demand: np.ndarray
+    pickup: np.ndarray
+    capacity: int
+
+    @classmethod
+    def of(cls, problem: RoutingProblem) -> IntegerProblem:
+        fleet = problem.fleet
+        scale = integer_scale(np.append(problem.arc_cost.ravel(), fleet.fixed_cost))
+        qscale = integer_scale(np.concatenate((problem.demand, problem.pickup, [fleet.capacity])))
+        return cls(
+            scale=scale,
+            quantity_scale=qscale,
+            arc=np.round(problem.arc_cost * scale).astype(np.int64),
+            fixed_cost=round(fleet.fixed_cost * scale),
+            demand=np.round(problem.demand * qscale).astype(np.int64),
+            pickup=np.round(problem.pickup * qscale).astype(np.int64),
+            capacity=round(fleet.capacity * qscale),
+        )

@@ -1,0 +1,108 @@
+"""The solver contract: every registered solver through the one `solve` entry, results
+that cost and check themselves, stopping criteria, and no result built elsewhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import build, tiny_doc
+from test_operators import problem
+
+from experiments.solvers import REGISTRY, SEEDLESS, SOLVERS, solve, solver, stopping
+from lastmile import check, evaluate
+from lastmile.location import LocationProblem
+from lastmile.model import Route, Solution
+from lastmile.result import SolveResult, scoped
+from lastmile.solve import Solver, seed_value
+from lastmile.stop import FirstOf, MaxIterations, MaxRuntime, Search
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET = {"exact": None, "ortools": 100, "pso": 5, "ga": 50, "pyvrp": 100}
+
+
+def assert_invariants(result: SolveResult, problem: object) -> None:
+    """The result's objective is the shared cost, its flag the shared checker's."""
+    assert result.solution is not None, result.message
+    scope = problem.scope  # type: ignore[attr-defined]
+    assert result.objective == pytest.approx(scoped(evaluate(scope, result.solution), problem.objective))  # type: ignore[attr-defined]
+    assert result.feasible == (check(scope, result.solution) == [])
+    assert result.violations == tuple(str(v) for v in check(scope, result.solution))
+    if result.status == "optimal":
+        assert result.feasible and result.bound is not None and result.gap is not None and result.gap <= 1e-6
+
+
+@pytest.mark.parametrize("name", SOLVERS)
+def test_every_registered_solver_satisfies_the_contract(name):
+    made = solver(name)
+    assert isinstance(made, Solver) and made.name == name
+    p = problem(2, n=7)
+    result = solve(name, p, time_limit=20, seed=3, iterations=BUDGET[name])
+    assert result.solver == name and result.feasible
+    assert_invariants(result, p)
+    assert result.params["seed"] == 3
+    # the trace is the solver's own view of its incumbents (integer-scaled for OR-Tools, PyVRP)
+    assert result.trace and result.trace[-1][1] == pytest.approx(result.objective, rel=1e-4)
+
+
+def test_a_location_problem_goes_through_the_same_entry():
+    doc = tiny_doc()
+    doc["joint_fleet"] = {"count": 2, "capacity": 10, "fixed_cost": 80, "cost_per_km": 2}  # Eqs. 11-16 need one type
+    instance = build(doc)
+    for located in (LocationProblem(instance, p=1), LocationProblem(instance, vehicles=True)):
+        result = solve("exact", located, time_limit=20, seed=0)
+        assert result.status == "optimal"
+        assert_invariants(result, located)
+
+
+def test_a_result_costs_and_checks_itself():
+    instance = build(tiny_doc())
+    routes = (Route.through("A-1", "O", ["a", "b"]),)
+    good = Solution.routed(routes)
+    claimed = SolveResult(instance, "routing", "test", "optimal", good, None, 0.0)
+    assert claimed.status == "feasible" and "not proven" in claimed.message  # no bound, no proof
+    proven = SolveResult(instance, "routing", "test", "optimal", good, claimed.objective, 0.0)
+    assert proven.status == "optimal" and proven.objective == pytest.approx(100 + 24 + 4.8)
+    overfull = Solution.routed([Route.through("A-1", "O", ["a", "b"]), Route.through("A-1", "O", ["b"])])
+    rejected = SolveResult(instance, "routing", "test", "optimal", overfull, 0.0, 0.0)
+    assert rejected.status == "feasible" and not rejected.feasible and rejected.violations
+    nothing = SolveResult(None, "routing", "test", "feasible", None, None, 0.0)
+    assert nothing.status == "no_solution" and nothing.objective is None and not nothing.feasible
+
+
+def test_stopping_criteria_and_what_an_iteration_means():
+    assert stopping("exact", 5.0, 100) == MaxRuntime(5.0)  # HiGHS has no iteration budget
+    assert stopping("ortools", 5.0, 100) == FirstOf((MaxIterations(100), MaxRuntime(5.0)))
+    for name in ("pso", "ga", "pyvrp"):
+        assert stopping(name, 5.0, 100) == MaxIterations(100) and stopping(name, 5.0) == MaxRuntime(5.0)
+    assert {"exact", "ortools"} == SEEDLESS and set(REGISTRY) == set(SOLVERS)
+    both = FirstOf((MaxIterations(3), MaxRuntime(60.0)))
+    assert both.max_iterations == 3 and both.max_seconds == 60.0
+    search = Search(both)
+    for _ in range(3):
+        assert not search.exhausted()
+        search.tick()
+    assert search.exhausted()
+    with pytest.raises(ValueError):
+        MaxRuntime(float("nan"))
+    with pytest.raises(ValueError):
+        MaxIterations(0)
+
+
+def test_seeds_are_normalised_once():
+    assert seed_value(7) == 7
+    assert seed_value(np.random.default_rng(1)) == seed_value(np.random.default_rng(1))
+
+
+def test_results_are_built_only_in_the_library():
+    """No solver, runner or benchmark builds a result: `solve` does (the contract)."""
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT).parts
+        if parts[0] in {"lastmile", "tests", ".venv"} or "site-packages" in parts:
+            continue
+        if re.search(r"\bSolveResult\(|\bfinalize\(", path.read_text(encoding="utf-8")):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
