@@ -13,7 +13,7 @@ line override the file. The resolved configuration is stored with the results.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +70,12 @@ class Config:
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Config:
+        """The configuration `as_dict` wrote (keys it does not know are dropped)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in data.items() if k in known})
 
 
 _ARRAY_FIELDS = {"instances", "solvers", "fixed_cost_factors", "demand_factors"}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,13 +146,13 @@ class Experiment:
                 f"{self.folder} already holds an experiment: pass --resume to continue it, or --out for a new folder"
             )
         store = Store(self.folder)
-        mine = provenance(ROOT, self.argv, self.config.as_dict())
-        earlier = store.meta().get("provenance")
+        mine = provenance(ROOT, self.argv, self.config)
+        earlier = store.provenance()
         if earlier is None:
-            store.put_meta({"provenance": mine, "resumes": []})
-            write_atomic(self.folder / "provenance.json", json.dumps(mine, indent=2, sort_keys=True) + "\n")
+            store.put_meta({"provenance": mine.as_json(), "resumes": []})
+            write_atomic(self.folder / "provenance.json", json.dumps(mine.as_json(), indent=2, sort_keys=True) + "\n")
             return store
-        before = {k: v for k, v in earlier["config"].items() if k not in PLACEMENT}  # type: ignore[index]
+        before = {k: v for k, v in earlier.config.as_dict().items() if k not in PLACEMENT}
         now = {k: v for k, v in self.config.as_dict().items() if k not in PLACEMENT}
         if before != now:
             changed = sorted(k for k in now if before.get(k) != now[k])
@@ -162,7 +162,7 @@ class Experiment:
                 "resume it with the same options, or use --out for a new folder"
             )
         resumes = list(store.meta().get("resumes", []))  # type: ignore[arg-type]
-        resumes.append({"command": mine["command"], "at": datetime.now(UTC).isoformat(timespec="seconds")})
+        resumes.append({"command": mine.command, "at": datetime.now(UTC).isoformat(timespec="seconds")})
         store.put_meta({"resumes": resumes})
         return store
 
@@ -276,7 +276,7 @@ class Experiment:
                 measured = drive(instance, routes, day.plan.region_of, rng, options, independent=alone)
                 for region, values in measured.items():
                     head = {"replication": day.replication, "day": day.number, "policy": policy, "region": region}
-                    rows[day.base].append(head | values)
+                    rows[day.base].append(head | asdict(values))
         for label, table in rows.items():
             if table:
                 store.put_table(label, "simulation", pd.DataFrame(table))

@@ -6,8 +6,13 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+from experiments.config import Config
 
 LIBRARIES = (
     "numpy",
@@ -57,7 +62,15 @@ def git_commit(root: Path) -> str:
     return f"{commit}-dirty" if dirty else commit
 
 
-def machine() -> dict[str, object]:
+@dataclass(frozen=True)
+class Machine:
+    cpu: str
+    cores: int | None
+    platform: str
+    hostname: str
+
+
+def machine() -> Machine:
     cpu = platform.processor() or "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -66,20 +79,52 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "platform": platform.platform(),
-        "hostname": platform.node(),
-    }
+    return Machine(cpu=cpu, cores=os.cpu_count(), platform=platform.platform(), hostname=platform.node())
 
 
-def provenance(root: Path, argv: list[str], config: dict[str, object]) -> dict[str, object]:
-    return {
-        "command": " ".join([Path(sys.argv[0]).name, *argv]),
-        "config": config,
-        "master_seed": config["master_seed"],
-        "versions": versions(),
-        "git_commit": git_commit(root),
-        "machine": machine(),
-    }
+@dataclass(frozen=True)
+class RunProvenance:
+    """The command, the resolved configuration, library versions, commit and machine of
+    an experiment, as `provenance.json` and the store's metadata hold them."""
+
+    command: str
+    config: Config
+    versions: Mapping[str, str]
+    git_commit: str
+    machine: Machine
+
+    @property
+    def master_seed(self) -> int:
+        return self.config.master_seed
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "command": self.command,
+            "config": self.config.as_dict(),
+            "master_seed": self.master_seed,
+            "versions": dict(self.versions),
+            "git_commit": self.git_commit,
+            "machine": asdict(self.machine),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunProvenance:
+        """A stored record; configuration keys of older versions that no longer exist are
+        dropped, and newer keys an older store lacks take their defaults."""
+        return cls(
+            command=str(data.get("command", "")),
+            config=Config.from_dict(data.get("config", {})),
+            versions=dict(data.get("versions", {})),
+            git_commit=str(data.get("git_commit", "unknown")),
+            machine=Machine(**{f.name: data.get("machine", {}).get(f.name) for f in fields(Machine)}),
+        )
+
+
+def provenance(root: Path, argv: list[str], config: Config) -> RunProvenance:
+    return RunProvenance(
+        command=" ".join([Path(sys.argv[0]).name, *argv]),
+        config=config,
+        versions=versions(),
+        git_commit=git_commit(root),
+        machine=machine(),
+    )

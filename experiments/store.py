@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.output import write_atomic
+from experiments.provenance import RunProvenance
 
 STORE_NAME = "results.sqlite"
 #: Marks a sensitivity variant's instance label: `NAME@PARAMETER=FACTOR`.
@@ -140,6 +141,11 @@ class Store:
 
     def meta(self) -> dict[str, object]:
         return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta ORDER BY key")}
+
+    def provenance(self) -> RunProvenance | None:
+        """How the experiment was made, or None for a store that has not recorded it."""
+        stored = self.meta().get("provenance")
+        return RunProvenance.from_json(stored) if isinstance(stored, dict) else None
 
     def export_csv(self, folder: Path, columns: Iterable[str] = COLUMNS) -> Path:
         """`results.csv` beside the store: every run, in key order."""

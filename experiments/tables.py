@@ -184,7 +184,7 @@ def build(store: Store) -> Iterator[Table]:
     """Every table the store has the data for."""
     runs = store.runs()
     runs = runs[~runs["instance"].str.contains(VARIANT, regex=False)]
-    config = store.meta().get("provenance", {}).get("config", {})  # type: ignore[union-attr]
+    made = store.provenance()
     delivery = store.table("delivery")
     for instance, block in runs.groupby("instance", sort=True):
         summary = routing_summary(block)
@@ -310,7 +310,7 @@ def build(store: Store) -> Iterator[Table]:
                 label="tab:simulation",
             ),
         )
-    tests = tests_table(runs, int(config.get("seeds", 0)))
+    tests = tests_table(runs, made.config.seeds if made is not None else 0)
     if not tests.empty:
         yield Table(
             "statistics",

@@ -1,7 +1,9 @@
 """A routing problem as flat arrays for the compiled operators, and route checks on them.
 
 Index 0 is the center, 1..n the customers. `route_ok` is the operators' own quick
-feasibility test; every final answer is still re-checked by `lastmile.check`.
+feasibility test: the route walk of `lastmile.walk`, operation for operation, with its
+`TOLERANCE` (a property test holds the two to agree); every final answer is still
+re-checked by `lastmile.check`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import numba
 import numpy as np
 
 from lastmile.routing import RoutingProblem
-
-EPS = 1e-9
+from lastmile.walk import TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def route_ok(route, length, cost, km, minutes, demand, pickup, early, late, serv
     load = 0.0
     for k in range(length):
         load += demand[route[k]]
-    if load > capacity + EPS or load < min_load - EPS:
+    if load > capacity + TOLERANCE or load < min_load - TOLERANCE:
         return False
     dist = 0.0
     clock = 0.0
@@ -98,18 +99,18 @@ def route_ok(route, length, cost, km, minutes, demand, pickup, early, late, serv
     for k in range(length):
         here = route[k]
         load += pickup[here] - demand[here]
-        if load > capacity + EPS:
+        if load > capacity + TOLERANCE:
             return False
         dist += km[previous, here]
         clock += minutes[previous, here]
-        if clock > late[here] + EPS:
+        if clock > late[here] + TOLERANCE:
             return False
         if clock < early[here]:
             clock = early[here]
         clock += service[here]
         previous = here
     dist += km[previous, 0]
-    return dist <= max_km + EPS
+    return dist <= max_km + TOLERANCE
 
 
 @numba.njit(cache=True)

@@ -12,7 +12,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-EPS = 1e-9
+from lastmile.walk import TOLERANCE
+
+#: Cost comparisons between paths (feasibility uses the route walk's `TOLERANCE`).
+COST_EPS = 1e-9
 
 
 @numba.njit(cache=True)
@@ -43,27 +46,27 @@ def split(tour, cost, km, minutes, demand, pickup, early, late, service, capacit
                 net += pickup[here] - demand[here]
                 if net > worst:
                     worst = net
-                if load + worst > capacity + EPS:
+                if load + worst > capacity + TOLERANCE:
                     break
                 dist += km[previous, here]
                 arcs += cost[previous, here]
                 clock += minutes[previous, here]
-                if clock > late[here] + EPS or dist > max_km + EPS:
+                if clock > late[here] + TOLERANCE or dist > max_km + TOLERANCE:
                     break
                 if clock < early[here]:
                     clock = early[here]
                 clock += service[here]
                 previous = here
-                if load < min_load - EPS or dist + km[here, 0] > max_km + EPS:
+                if load < min_load - TOLERANCE or dist + km[here, 0] > max_km + TOLERANCE:
                     continue
                 total = value[k, i] + arcs + cost[here, 0] + fixed
-                if total < value[k + 1, j + 1] - EPS:
+                if total < value[k + 1, j + 1] - COST_EPS:
                     value[k + 1, j + 1] = total
                     parent[k + 1, j + 1] = i
     best_k = -1
     best = np.inf
     for k in range(1, limit + 1):
-        if value[k, n] < best - EPS:
+        if value[k, n] < best - COST_EPS:
             best = value[k, n]
             best_k = k
     bounds = np.zeros(max(best_k, 0) + 1, dtype=np.int64)

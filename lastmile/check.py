@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from lastmile.cost import route_km, stop_quantities
-from lastmile.distances import tables
 from lastmile.model import Instance, Route, Solution
-
-TOLERANCE = 1e-6
+from lastmile.walk import TOLERANCE, walk
 
 
 @dataclass(frozen=True)
@@ -166,14 +163,15 @@ def _check_fleet(instance: Instance, solution: Solution) -> list[Violation]:
 
 
 def _check_route(instance: Instance, solution: Solution, k: int, route: Route) -> list[Violation]:
+    """A route against its vehicle's limits, by the one route walk (`lastmile.walk`)."""
     out = []
     where = f"route {k} ({route.vehicle})"
     vehicle = instance.vehicle(route.vehicle)
     fleet = vehicle.fleet
     company = vehicle.company if solution.mode == "independent" else None
-    nodes = [instance.node_by_id[s] for s in route.stops]
-    quantities = stop_quantities(instance, route, company)
-    load = sum(d for d, _ in quantities)
+    windows = solution.mode == "joint" or instance.independent_windows
+    done = walk(instance, route, company, fleet.capacity, windows)
+    load = done.start_load
     if route.stops and load < fleet.min_load_rate * fleet.capacity - TOLERANCE:
         out.append(
             Violation(
@@ -183,36 +181,13 @@ def _check_route(instance: Instance, solution: Solution, k: int, route: Route) -
         )
     if load > fleet.capacity + TOLERANCE:
         out.append(Violation("vehicle_capacity", f"{where} leaves with {load:g} parcels, capacity {fleet.capacity:g}"))
-    else:
-        for n, (delivered, collected) in zip(nodes, quantities, strict=True):
-            load += collected - delivered
-            if load > fleet.capacity + TOLERANCE:
-                out.append(
-                    Violation(
-                        "vehicle_capacity",
-                        f"{where} carries {load:g} parcels after node {n.id}, capacity {fleet.capacity:g}",
-                    )
-                )
-                break
-    km = route_km(instance, route.path)
-    if fleet.max_route_km is not None and km > fleet.max_route_km + TOLERANCE:
-        out.append(Violation("route_length", f"{where} is {km:.3f} km long, limit {fleet.max_route_km:g} km"))
-    if solution.mode == "independent" and not instance.independent_windows:
-        return out
-    minutes = tables(instance).minutes
-    clock, previous = 0.0, instance.index[route.center]
-    for n in nodes:
-        here = instance.index[n.id]
-        clock += float(minutes[previous, here])
-        if n.time_window is not None:
-            if clock > n.time_window.latest + TOLERANCE:
-                out.append(
-                    Violation(
-                        "time_window",
-                        f"{where} reaches node {n.id} at {clock:.1f} min, window closes at {n.time_window.latest:g}",
-                    )
-                )
-            clock = max(clock, n.time_window.earliest)
-        clock += n.service_time
-        previous = here
+    elif done.overload is not None:
+        stop, peak = done.overload
+        message = f"{where} carries {peak:g} parcels after node {stop}, capacity {fleet.capacity:g}"
+        out.append(Violation("vehicle_capacity", message))
+    if fleet.max_route_km is not None and done.km > fleet.max_route_km + TOLERANCE:
+        out.append(Violation("route_length", f"{where} is {done.km:.3f} km long, limit {fleet.max_route_km:g} km"))
+    for stop, clock, latest in done.late:
+        message = f"{where} reaches node {stop} at {clock:.1f} min, window closes at {latest:g}"
+        out.append(Violation("time_window", message))
     return out

@@ -109,12 +109,6 @@ class CostBreakdown:
         }
 
 
-def route_km(instance: Instance, path: tuple[str, ...]) -> float:
-    """Length of a path through location ids."""
-    idx = [instance.index[loc] for loc in path]
-    return float(tables(instance).km[idx[:-1], idx[1:]].sum())
-
-
 def stop_quantities(instance: Instance, route: Route, company: str | None) -> list[tuple[float, float]]:
     """(delivered, collected) parcels at each stop: one company's, or all companies'."""
     out = []

@@ -39,6 +39,21 @@ class DriveOptions:
     loading_min_per_parcel: float = 0.05
 
 
+@dataclass(frozen=True)
+class RegionMeasures:
+    """One region's day under one policy, as `simulation_days.csv` holds it."""
+
+    km: float
+    co2_kg: float
+    cost: float
+    stops: int
+    stops_on_time: int
+    parcels: float
+    parcels_late: float
+    parcels_unserved: float
+    load_rate: float  # mean over the region's vehicles; NaN with none
+
+
 @dataclass
 class RegionDay:
     """What happened in one region on one day under one policy."""
@@ -61,7 +76,7 @@ def drive(
     options: DriveOptions = DriveOptions(),
     *,
     independent: bool = False,
-) -> dict[str, dict[str, float]]:
+) -> dict[str, RegionMeasures]:
     """Simulate `routes` on `instance` for one day; one row of measures per region.
 
     Parcels of nodes that need service and are not visited (no route, or a route cut
@@ -132,17 +147,17 @@ def drive(
     out = {}
     for region, day in sorted(days.items()):
         rates = day.load_rates
-        out[region] = {
-            "km": day.km,
-            "co2_kg": day.km * instance.emission_factor,
-            "cost": day.cost,
-            "stops": day.stops,
-            "stops_on_time": day.stops_on_time,
-            "parcels": day.parcels,
-            "parcels_late": day.parcels_late,
-            "parcels_unserved": day.parcels_unserved,
-            "load_rate": float(np.mean(rates)) if rates else float("nan"),
-        }
+        out[region] = RegionMeasures(
+            km=day.km,
+            co2_kg=day.km * instance.emission_factor,
+            cost=day.cost,
+            stops=day.stops,
+            stops_on_time=day.stops_on_time,
+            parcels=day.parcels,
+            parcels_late=day.parcels_late,
+            parcels_unserved=day.parcels_unserved,
+            load_rate=float(np.mean(rates)) if rates else float("nan"),
+        )
     return out
 
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 from conftest import build, planar_doc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from formulations.exact import solve_routing
@@ -103,8 +103,7 @@ def routing_cases(draw):
 @given(routing_cases())
 def test_flow_model_optimum_equals_brute_force(case):
     coords, demand, pickup, windows, capacity, count, max_km = case
-    if sum(demand) > capacity * count:
-        return
+    assume(sum(demand) <= capacity * count)  # the reader refuses a fleet too small for the demand
     instance = build(routing_doc(coords, demand, pickup, windows, capacity, count, max_km))
     problem = RoutingProblem.whole(instance)
     expected = brute_force(problem)
@@ -121,8 +120,7 @@ def test_flow_model_optimum_equals_brute_force(case):
 @given(routing_cases())
 def test_set_partitioning_optimum_equals_brute_force(case):
     coords, demand, _, _, capacity, count, _ = case
-    if sum(demand) > capacity * count:
-        return
+    assume(sum(demand) <= capacity * count)
     instance = build(routing_doc(coords, demand, [], [], capacity, count, None))
     problem = RoutingProblem.whole(instance)
     expected = brute_force(problem)
@@ -152,12 +150,13 @@ def test_small_cvrplib_instances_are_proven_optimal(shared, name):
 
 
 def test_time_limited_run_is_not_reported_optimal(shared):
-    instance = read_cvrplib(shared / "benchmarks" / "cvrp" / "A" / "A-n45-k7.vrp")
+    instance = read_cvrplib(shared / "benchmarks" / "cvrp" / "A" / "A-n32-k5.vrp")
     result = solve_routing(RoutingProblem.whole(instance), time_limit=3, formulation="flow", cut_share=0)
-    assert result.status in ("feasible", "no_solution")
-    assert result.bound is not None
-    if result.status == "feasible":
-        assert result.feasible and result.objective > result.bound + 1e-6 and result.gap > 0
+    # 3 s of the flow model prove nothing about the optimum (784): the bound says so,
+    # and whatever incumbent there is, is not called optimal
+    assert result.status in ("feasible", "no_solution") and result.bound is not None
+    assert result.bound < 784 - 1e-6
+    assert result.objective is None or result.objective >= 784 - 1e-6
 
 
 def test_region_of_xiqing_with_pickups_and_windows(tiny_xiqing):

@@ -25,11 +25,11 @@ def test_free_flow_without_noise_drives_the_planned_km(planned: tuple[Instance, 
     regions = {n.id: ("west" if k % 2 else "east") for k, n in enumerate(instance.nodes)}
     measured = drive(instance, routes, regions, np.random.default_rng(0), DriveOptions(free_flow=True))
     expected = evaluate(instance, Solution.routed(routes))
-    assert sum(m["km"] for m in measured.values()) == pytest.approx(expected.km, rel=1e-12)
-    assert sum(m["co2_kg"] for m in measured.values()) == pytest.approx(expected.co2_kg, rel=1e-12)
-    assert sum(m["parcels_unserved"] for m in measured.values()) == 0
+    assert sum(m.km for m in measured.values()) == pytest.approx(expected.km, rel=1e-12)
+    assert sum(m.co2_kg for m in measured.values()) == pytest.approx(expected.co2_kg, rel=1e-12)
+    assert sum(m.parcels_unserved for m in measured.values()) == 0
     stops = sum(len(r.stops) for r in routes)
-    assert sum(m["stops"] for m in measured.values()) == stops
+    assert sum(m.stops for m in measured.values()) == stops
 
 
 def test_the_same_seed_gives_the_same_day(planned: tuple[Instance, list]) -> None:
@@ -48,5 +48,5 @@ def test_a_short_shift_leaves_parcels_unserved(planned: tuple[Instance, list]) -
     instance, routes = planned
     regions = {n.id: "all" for n in instance.nodes}
     short = drive(instance, routes, regions, np.random.default_rng(0), DriveOptions(free_flow=True, shift_end_min=1))
-    assert short["all"]["parcels_unserved"] == pytest.approx(instance.total_demand + instance.total_pickup)
-    assert short["all"]["km"] == 0
+    assert short["all"].parcels_unserved == pytest.approx(instance.total_demand + instance.total_pickup)
+    assert short["all"].km == 0

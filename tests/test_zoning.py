@@ -89,7 +89,9 @@ def test_classifier_table_reports_three_models_with_spread_and_is_reproducible()
     pd.testing.assert_frame_equal(first, again)
     assert list(first["model"]) == ["XGBoost", "Random forest", "AdaBoost"]
     assert (first["cv_folds"] == 10).all() and (first["cv_accuracy_sd"] > 0).all()
-    assert first["cv_accuracy_mean"].between(0.33, 1.0).all()  # better than three-way chance
+    # clearly better than always answering the commonest mode
+    majority = data["mode"].value_counts(normalize=True).max()
+    assert (first["cv_accuracy_mean"] > majority + 0.1).all(), (majority, list(first["cv_accuracy_mean"]))
 
 
 def test_region_modes_are_predicted_from_aggregated_features(xiqing, graph):
