@@ -56,7 +56,8 @@ def _with_line_haul(doc: dict) -> dict:
 
 
 def test_line_haul_is_costed_apart_from_the_routes():
-    from lastmile.result import SolveResult
+    from experiments.solvers import solve
+    from lastmile.location import LocationProblem
     from tests.conftest import build, tiny_doc
 
     instance = build(_with_line_haul(tiny_doc()))
@@ -76,9 +77,9 @@ def test_line_haul_is_costed_apart_from_the_routes():
     # independent delivery pays none; a solver's objective leaves it out
     alone = evaluate(instance, Solution.independent([Route.through("A-1", "dA", ["a", "b"])]))
     assert alone.line_haul is None
-    located = Solution.single_source({"a": "O", "b": "Q"}, routes)
-    result = SolveResult(instance, "total", "test", "feasible", located, None, 0.0)
-    assert result.objective == pytest.approx(routes_only)
+    located = solve("exact", LocationProblem(instance), time_limit=10, seed=0)
+    assert located.cost is not None and located.cost.line_haul is not None and located.cost.line_haul.cost > 0
+    assert located.objective == pytest.approx(located.cost.total_without_line_haul)
 
 
 def test_feeder_trips_of_the_status_quo():

@@ -4,6 +4,7 @@ files, and a plain run prints no library's log lines."""
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -25,7 +26,9 @@ def test_a_non_editable_install_loads_a_json_instance(tmp_path):
             text=True,
         ).stdout.strip()
     )
-    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(packages), str(ROOT)]
+    source = tmp_path / "source"  # a copy: building in the checkout would leave build/ there
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "results", "*.egg-info", "__pycache__"))
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(packages), str(source)]
     subprocess.run(install, check=True, capture_output=True, timeout=600)
     # The dependencies come from this environment, after the fresh one's own packages; its
     # .pth files (the editable install of the checkout among them) are not read from there.
