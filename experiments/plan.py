@@ -6,10 +6,13 @@ What an instance gets depends on what its file holds:
   (`region_algorithm`, Louvain by default), each region's service mode by XGBoost
   (where every node has community features; otherwise every region is served by
   dynamic joint delivery), k-means lockers in locker regions, each region's center by the
-  location model (Eqs. 5-10, p = 1 over all candidates), the assignment and
-  transport model (Eqs. 11-16) with those centers open, the pooled fleet shared out
-  over the regions, and one routing problem per region; plus, for joint against
-  independent delivery, one routing problem per company from its own depot;
+  location model (Eqs. 5-10, p = 1 over all candidates; with `alliance_centers`, that
+  many centers located over the whole instance, each region taking the one serving
+  most of its parcels), the assignment and transport model (Eqs. 11-16) with those
+  centers open, the joint fleet (the alliance's own, or the companies' pooled) shared
+  out over the regions, and one routing problem per region; plus, for joint against
+  independent delivery, one routing problem per company from its own depot over what it
+  serves today (`baseline`: the status quo where the instance has one);
 - **location then routing** (several candidate centers and a fleet, e.g. Prodhon
   LRP): the location model (Eqs. 5-10) opens centers and assigns customers; each
   open center's customers are one region;

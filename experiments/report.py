@@ -27,7 +27,7 @@ import pandas as pd  # noqa: E402
 
 from experiments.latex import escape, to_latex  # noqa: E402
 from experiments.output import write_atomic  # noqa: E402
-from experiments.store import Store, folder_main  # noqa: E402
+from experiments.store import INDEPENDENT, Store, folder_main  # noqa: E402
 from experiments.tables import delivery_summary  # noqa: E402
 from simulation.days import table7  # noqa: E402
 
@@ -114,6 +114,8 @@ def _value(table: pd.DataFrame, instance: str, column: str, **where: str) -> tup
         return None, ""
     rows = table[table["instance"] == instance]
     for key, value in where.items():
+        if key not in rows.columns:  # a store made before the column existed
+            return None, ""
         rows = rows[rows[key] == value]
     rows = _reference(rows)
     values = pd.to_numeric(rows[column], errors="coerce").dropna()
@@ -168,7 +170,7 @@ def _table8(store: Store) -> Iterator[Figure]:
     delivery = store.table("delivery")
     runs = store.runs()
     for company, published in TABLE8_COMPANIES.items():
-        mine = runs[(runs["instance"] == XIQING) & (runs["region"] == f"independent:{company}") & runs["feasible"]]
+        mine = runs[(runs["instance"] == XIQING) & (runs["region"] == f"{INDEPENDENT}{company}") & runs["feasible"]]
         ours, solver = _value(mine, XIQING, "objective")
         yield _figure(
             "seed 002",

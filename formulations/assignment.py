@@ -111,7 +111,7 @@ def assignment_answer(
 ) -> Answer:
     """Build and solve Eqs. (11)-(16) with the instance's joint fleet."""
     instance = problem.instance
-    data = location_data(instance, p=problem.p)
+    data = location_data(instance)
     return model_answer(
         lambda: build_assignment_model(
             data,

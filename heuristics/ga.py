@@ -116,7 +116,7 @@ class GA:
         return _run(problem, Search(stop), np.random.default_rng(seed), self.params)
 
 
-def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, params: GAParams) -> Answer:
+def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, params: GAParams) -> Answer:
     arrays = ProblemArrays.of(problem)
     trace = Trace()
 
@@ -127,18 +127,18 @@ def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, para
     population = []
     for _ in range(params.mu):
         population.append(fresh())
-        trace.offer(population[-1].fitness.values[0], budget.elapsed())
+        trace.offer(population[-1].fitness.values[0], search.elapsed())
     best = min(population, key=lambda ind: ind.fitness.values[0])
     stale = 0
     cache: dict[tuple[int, int], float] = {}
-    while not budget.exhausted():
+    while not search.exhausted():
         fitness = _biased_fitness(population, params, cache)
         first, second = _tournament(population, fitness, rng), _tournament(population, fitness, rng)
         child = order_crossover(np.array(first, dtype=np.int64), np.array(second, dtype=np.int64), rng)
         child = mutate(child, rng, params.mutation_rate)
         offspring = _individual(educate(arrays, child, rng, local_search=params.local_search), child)
         population.append(offspring)
-        if trace.offer(offspring.fitness.values[0], budget.elapsed()):
+        if trace.offer(offspring.fitness.values[0], search.elapsed()):
             best, stale = offspring, 0
         else:
             stale += 1
@@ -148,5 +148,5 @@ def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, para
             keep = sorted(population, key=lambda ind: ind.fitness.values[0])[: params.elite]
             population = keep + [fresh() for _ in range(params.mu - len(keep))]
             stale = 0
-        budget.tick()
-    return answer(problem, best.routes, best.fitness.values[0], budget, trace, params.__dict__)
+        search.tick()
+    return answer(problem, best.routes, best.fitness.values[0], search, trace, params.__dict__)

@@ -51,7 +51,7 @@ class PSO:
         return _run(problem, Search(stop), np.random.default_rng(seed), self.params)
 
 
-def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, params: PSOParams) -> Answer:
+def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, params: PSOParams) -> Answer:
     arrays = ProblemArrays.of(problem)
     trace = Trace()
     n, size = problem.n, params.particles
@@ -63,14 +63,14 @@ def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, para
     swarm.best_pos = swarm.position[0].copy()  # pyswarms keeps it empty until a finite cost appears
     best_routes: list[list[int]] = []
     first = True
-    while first or not budget.exhausted():
+    while first or not search.exhausted():
         costs = np.empty(size)
         for k in range(size):
             found = educate(arrays, keys_to_tour(swarm.position[k]), rng, local_search=params.local_search)
             costs[k] = found.cost
             if found.routes:
                 swarm.position[k] = tour_to_keys(found.tour)  # Lamarckian write-back
-            if trace.offer(found.cost, budget.elapsed()):
+            if trace.offer(found.cost, search.elapsed()):
                 best_routes = found.routes
         swarm.current_cost = costs
         if first:
@@ -87,5 +87,5 @@ def _run(problem: RoutingProblem, budget: Search, rng: np.random.Generator, para
             params.v_max,
         )  # Eq. (3)
         swarm.position = swarm.position + swarm.velocity  # Eq. (4)
-        budget.tick()
-    return answer(problem, best_routes, trace.best, budget, trace, params.__dict__)
+        search.tick()
+    return answer(problem, best_routes, trace.best, search, trace, params.__dict__)

@@ -19,10 +19,10 @@ def integer_scale(values: np.ndarray) -> int:
 @dataclass(frozen=True)
 class IntegerProblem:
     """Arc costs (C2 + C3) and the fixed cost times `scale`; deliveries, pickups and
-    capacity times `quantity_scale`; all rounded to integers."""
+    capacity times their own scale (1, or 1000 for fractional parcels); all rounded to
+    integers."""
 
     scale: int
-    quantity_scale: int
     arc: np.ndarray
     fixed_cost: int
     demand: np.ndarray
@@ -36,7 +36,6 @@ class IntegerProblem:
         qscale = integer_scale(np.concatenate((problem.demand, problem.pickup, [fleet.capacity])))
         return cls(
             scale=scale,
-            quantity_scale=qscale,
             arc=np.round(problem.arc_cost * scale).astype(np.int64),
             fixed_cost=round(fleet.fixed_cost * scale),
             demand=np.round(problem.demand * qscale).astype(np.int64),

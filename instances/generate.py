@@ -410,8 +410,9 @@ def calibrate_xiqing(doc: dict) -> None:
     """Size each company's warehouse access road so that its independent plan, solved by
     `CALIBRATION_SOLVER` on `CALIBRATION_ITERATIONS`, drives Table 8's km (E / e_f);
     record every calibrated parameter with its target and the value reached in the
-    provenance. Each round moves the access road by the km gap over twice the routes,
-    which closes the gap exactly while the routes inside the district stay the same."""
+    provenance. Each round moves the access road by the km gap over twice the fleet
+    (every vehicle is used: the capacity sees to it), which closes the gap exactly while
+    the routes inside the district stay the same."""
     from experiments.solvers import solve  # the solvers only where calibration needs them
     from lastmile.routing import RoutingProblem
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from lastmile.model import Instance, Route, Solution
+from lastmile.model import JOINT_OPERATOR, Instance, Route, Solution
 from lastmile.walk import TOLERANCE, walk
 
 
@@ -110,6 +110,8 @@ def _check_route_ids(instance: Instance, solution: Solution, k: int, route: Rout
         if stop not in instance.node_by_id:
             out.append(Violation("unknown_id", f"{where} visits unknown node {stop!r}"))
     if solution.mode == "joint":
+        if vehicle is not None and instance.joint_fleet is not None and vehicle.company != JOINT_OPERATOR:
+            out.append(Violation("fleet_size", f"{where}: joint delivery uses the alliance's own vehicles"))
         if route.center not in instance.center_by_id:
             out.append(Violation("unknown_id", f"{where} starts at {route.center!r}, not a candidate center"))
         elif route.center not in solution.open_centers:

@@ -90,24 +90,6 @@ class CostBreakdown:
     def mean_load_rate(self) -> float:
         return float(np.mean([r.load_rate for r in self.routes])) if self.routes else 0.0
 
-    def as_row(self) -> dict[str, float]:
-        """The breakdown under the study's column names."""
-        return {
-            "C1": self.vehicle_fixed,
-            "C2": self.transport,
-            "C3": self.congestion,
-            "C4": self.center_fixed,
-            "TC": self.total,
-            "km": self.km,
-            "E_kgCO2": self.co2_kg,
-            "line_haul": self.line_haul.cost if self.line_haul else 0.0,
-            "feeder": self.feeder.cost if self.feeder else 0.0,
-            "TC_no_line_haul": self.total_without_line_haul,
-            "E_total_kgCO2": self.total_co2_kg,
-            "vehicles": float(self.n_vehicles),
-            "load_rate": self.mean_load_rate,
-        }
-
 
 def stop_quantities(instance: Instance, route: Route, company: str | None) -> list[tuple[float, float]]:
     """(delivered, collected) parcels at each stop: one company's, or all companies'."""
@@ -193,9 +175,11 @@ def line_haul(instance: Instance, solution: Solution) -> TruckCost | None:
         node = instance.node_by_id[node_id]
         for center, share in shares.items():
             for company, q in node.demand.items():
-                delivered[company][center] += share * q
+                if q > 0:
+                    delivered[company][center] += share * q
             for company, q in node.pickup.items():
-                collected[company][center] += share * q
+                if q > 0:
+                    collected[company][center] += share * q
     t = tables(instance)
     trips = 0
     km = extra = 0.0
@@ -203,11 +187,14 @@ def line_haul(instance: Instance, solution: Solution) -> TruckCost | None:
         centers = sorted(set(delivered[company.id]) | set(collected[company.id]))
         if not centers:
             continue
+        tour = [instance.index[loc] for loc in _tour(instance, [company.depot.id, *centers])]
+        length = float(t.km[tour[:-1], tour[1:]].sum())
+        if length <= 0:  # the depot stands at its only center: nothing to truck
+            continue
         load = max(sum(delivered[company.id].values()), sum(collected[company.id].values()))
         n = 1 if truck.capacity is None else max(1, math.ceil(load / truck.capacity - 1e-9))
-        tour = [instance.index[loc] for loc in _tour(instance, [company.depot.id, *centers])]
         trips += n
-        km += n * float(t.km[tour[:-1], tour[1:]].sum())
+        km += n * length
         extra += n * float(t.congestion_km[tour[:-1], tour[1:]].sum())
     return _trips(truck, trips, km, extra)
 
@@ -230,12 +217,17 @@ def _tour(instance: Instance, stops: list[str]) -> list[str]:
 
 
 def feeder(instance: Instance) -> TruckCost | None:
-    """The village staff's daily round trips to their towns (seed 004's status quo)."""
+    """The village staff's daily round trips to their towns (seed 004's status quo), as
+    many per village as its parcels need at the feeder's capacity."""
     truck = instance.feeder
     if truck is None or not instance.feeder_legs:
         return None
-    km = 2 * sum(leg.km for leg in instance.feeder_legs)
-    return _trips(truck, len(instance.feeder_legs), km, 0.0)
+    trips = [
+        1 if truck.capacity is None else max(1, math.ceil(leg.parcels / truck.capacity - 1e-9))
+        for leg in instance.feeder_legs
+    ]
+    km = sum(2 * leg.km * n for leg, n in zip(instance.feeder_legs, trips, strict=True))
+    return _trips(truck, sum(trips), km, 0.0)
 
 
 def assignment_cost_matrix(instance: Instance) -> tuple[np.ndarray, np.ndarray]:

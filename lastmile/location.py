@@ -16,8 +16,8 @@ class LocationProblem:
     given); with it, the assignment and transport model (Eqs. 11-16: vehicles per
     center from the joint fleet, congestion, and the full-load requirement that a
     `full_load_share` of each center's vehicles leave at least `full_load_fraction`
-    full). `open_centers` fixes the open centers when given. Judged on its whole cost
-    (scope `total`).
+    full), whose open centers `open_centers` fixes when given. Judged on its whole
+    cost (scope `total`).
     """
 
     instance: Instance
@@ -26,6 +26,12 @@ class LocationProblem:
     open_centers: frozenset[str] | None = None
     full_load_share: float = 0.5
     full_load_fraction: float = 0.8
+
+    def __post_init__(self) -> None:
+        if self.vehicles and self.p is not None:
+            raise ValueError("the assignment model (Eqs. 11-16) takes open centers, not p")
+        if not self.vehicles and self.open_centers is not None:
+            raise ValueError("the location model (Eqs. 5-10) chooses its centers: give p, not open centers")
 
     @property
     def scope(self) -> Instance:

@@ -139,11 +139,13 @@ class Truck:
 @dataclass(frozen=True)
 class FeederLeg:
     """A village service point's daily round trip to its town (seed 004, status quo):
-    `km` one way, carrying the village's parcels both ways."""
+    `km` one way, carrying `parcels` (the larger of the village's deliveries and its
+    collected parcels) each way."""
 
     village: str
     town: str
     km: float
+    parcels: float
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,7 @@ class Instance:
     line_haul: Truck | None = None  # depot -> shared centers in joint delivery
     feeder: Truck | None = None  # village staff's vehicle (status quo)
     feeder_legs: tuple[FeederLeg, ...] = ()  # set by `lastmile.policies.status_quo`
-    alliance_centers: int | None = None  # most centers the alliance opens; None: one per region
+    alliance_centers: int | None = None  # centers the alliance opens over the instance; None: one per region
     independent_windows: bool = True  # whether companies delivering alone plan to the windows
 
     @cached_property

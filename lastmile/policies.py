@@ -41,7 +41,8 @@ def status_quo(instance: Instance) -> Instance:
         for company, q in node.pickup.items():
             moved_pickup[node.town][company] += q
         if node.needs_service():
-            legs.append(FeederLeg(node.id, node.town, float(km[instance.index[node.id], instance.index[node.town]])))
+            one_way = float(km[instance.index[node.id], instance.index[node.town]])
+            legs.append(FeederLeg(node.id, node.town, one_way, max(node.total_demand, node.total_pickup)))
 
     def merged(own: dict[str, float], moved: dict[str, float]) -> dict[str, float]:
         return {c: own.get(c, 0.0) + moved.get(c, 0.0) for c in sorted(set(own) | set(moved))}

@@ -81,6 +81,10 @@ class FirstOf:
 
     criteria: tuple[MaxRuntime | MaxIterations, ...]
 
+    def __post_init__(self) -> None:
+        if not self.criteria:
+            raise ValueError("FirstOf needs at least one criterion, or a search never stops")
+
     @property
     def max_seconds(self) -> float | None:
         limits = [c.max_seconds for c in self.criteria if c.max_seconds is not None]
@@ -111,9 +115,3 @@ class Search:
 
     def tick(self) -> None:
         self.iterations += 1
-
-    def seconds_left(self, floor: float = 0.1) -> float | None:
-        """What is left of the wall-clock limit (at least `floor`), or None without one."""
-        if self.stop.max_seconds is None:
-            return None
-        return max(self.stop.max_seconds - self.elapsed(), floor)

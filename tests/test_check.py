@@ -128,3 +128,14 @@ def test_minimum_load_binds_the_alliance_fleet_too():
     light = Solution.routed([Route.through("joint-1", "O", ["a", "b"])])  # 9 parcels of 20
     assert [v.kind for v in check(problem.scope, light)] == ["minimum_load"]
     assert check(instance, light) == []
+
+
+def test_joint_delivery_uses_the_alliance_vehicles_when_it_has_its_own():
+    doc = tiny_doc()
+    doc["joint_fleet"] = {"count": 1, "capacity": 20, "fixed_cost": 80, "cost_per_km": 1.5}
+    instance = build(doc)
+    company_vehicle = Solution.routed([Route.through("A-1", "O", ["a", "b"])])
+    assert [v.kind for v in check(instance, company_vehicle)] == ["fleet_size"]
+    assert check(instance, Solution.routed([Route.through("joint-1", "O", ["a", "b"])])) == []
+    unknown = check(instance, Solution.routed([Route.through("joint-2", "O", ["a"])]))
+    assert "fleet_size" in {v.kind for v in unknown}  # the alliance has one vehicle

@@ -44,12 +44,6 @@ def test_location_only_solution_pays_direct_assignment(tiny):
     assert cost.vehicle_fixed == 0.0 and cost.km == 0.0
 
 
-def test_as_row_uses_the_study_column_names(tiny):
-    row = evaluate(tiny, Solution.routed([Route.through("A-1", "O", ["a", "b"])])).as_row()
-    assert list(row)[:7] == ["C1", "C2", "C3", "C4", "TC", "km", "E_kgCO2"]
-    assert row["TC"] == pytest.approx(row["C1"] + row["C2"] + row["C3"] + row["C4"])
-
-
 def _with_line_haul(doc: dict) -> dict:
     doc["line_haul"] = {"capacity": 5, "fixed_cost": 10, "cost_per_km": 1, "emission_factor": 0.5}
     return doc
