@@ -162,7 +162,7 @@ def test_time_limited_run_is_not_reported_optimal(shared):
 def test_region_of_xiqing_with_pickups_and_windows(tiny_xiqing):
     center = tiny_xiqing.centers[0].id
     customers = tuple(n.id for n in tiny_xiqing.nodes[:8])
-    problem = RoutingProblem(tiny_xiqing, center, customers, ("A-1", "A-2", "S-1"))
+    problem = RoutingProblem(tiny_xiqing, center, customers, ("joint-1", "joint-2", "joint-3"))
     result = solve_routing(problem, time_limit=60)
     assert result.params["formulation"] == "flow"  # pickups and windows rule out set partitioning
     assert result.status == "optimal" and result.feasible, result.violations

@@ -121,7 +121,7 @@ def test_lockers_for_every_locker_region_of_xiqing(xiqing, graph):
 def test_modes_change_the_routing_problem(tiny_xiqing):
     nodes = [n.id for n in tiny_xiqing.nodes[:8]]
     center = tiny_xiqing.centers[0].id
-    vehicles = ("A-1", "A-2", "S-1")
+    vehicles = ("joint-1", "joint-2", "joint-3")
     joint = solve_routing(region_problem(tiny_xiqing, center, nodes, vehicles, Mode.JOINT), time_limit=30)
     exclusive = region_problem(tiny_xiqing, center, nodes, vehicles, Mode.EXCLUSIVE)
     assert exclusive.min_load_rate == 0.5
