@@ -59,6 +59,8 @@ class Config:
     sensitivity_solver: str = "ortools"
     fixed_cost_factors: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0)
     demand_factors: tuple[float, ...] = (0.8, 1.0, 1.2, 1.4)
+    # the line-haul truck's costs (instances that have one); 0 is the study's convention
+    line_haul_factors: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5)
     simulate: bool = False  # multi-day simulation of joint against independent delivery
     simulation_days: int = 3
     simulation_replications: int = 5
@@ -78,7 +80,7 @@ class Config:
         return cls(**{k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in data.items() if k in known})
 
 
-_ARRAY_FIELDS = {"instances", "solvers", "fixed_cost_factors", "demand_factors"}
+_ARRAY_FIELDS = {"instances", "solvers", "fixed_cost_factors", "demand_factors", "line_haul_factors"}
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -104,6 +106,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "sensitivity_solver": {"enum": list(SOLVERS)},
         "fixed_cost_factors": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 1},
         "demand_factors": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 1},
+        "line_haul_factors": {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 1},
         "simulate": {"type": "boolean"},
         "simulation_days": {"type": "integer", "minimum": 1},
         "simulation_replications": {"type": "integer", "minimum": 1},

@@ -93,7 +93,12 @@ def generator(config: Config, label: str) -> np.random.Generator:
 
 def variant(instance: Instance, parameter: str, factor: float) -> Instance:
     """The instance with every vehicle's fixed cost (the companies' and the alliance's),
-    or every node's parcels, scaled."""
+    the line-haul truck's costs (fixed and per km; 0 is the study's convention), or every
+    node's parcels, scaled."""
+    if parameter == "line_haul" and instance.line_haul is not None:
+        truck = instance.line_haul
+        scaled = replace(truck, fixed_cost=truck.fixed_cost * factor, cost_per_km=truck.cost_per_km * factor)
+        return same_locations(instance, line_haul=scaled)
     if parameter == "fixed_cost":
         companies = tuple(
             replace(c, fleet=replace(c.fleet, fixed_cost=c.fleet.fixed_cost * factor)) for c in instance.companies
@@ -186,6 +191,7 @@ class Experiment:
                 for parameter, factors in (
                     ("fixed_cost", self.config.fixed_cost_factors),
                     ("demand", self.config.demand_factors),
+                    ("line_haul", self.config.line_haul_factors if source.instance.line_haul is not None else ()),
                 ):
                     for factor in factors:
                         label = f"{source.label}{VARIANT}{parameter}={factor:g}"

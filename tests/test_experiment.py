@@ -71,7 +71,8 @@ def pipeline_run(mini_xiqing: Path, tmp_path_factory: pytest.TempPathFactory) ->
     plan.write_text(
         f'instances = ["{mini_xiqing}"]\nsolvers = ["exact", "ga", "pso"]\nseeds = 5\niterations = 5\n'
         "time_limit = 5.0\nclassifier_repeats = 1\nsensitivity = true\n"
-        'fixed_cost_factors = [1.0, 2.0]\ndemand_factors = [1.2, 9.0]\nsensitivity_solver = "ga"\n'
+        "fixed_cost_factors = [1.0, 2.0]\ndemand_factors = [1.2, 9.0]\nline_haul_factors = [0.0]\n"
+        'sensitivity_solver = "ga"\n'
         'simulate = true\nsimulation_days = 2\nsimulation_replications = 2\nsimulation_solver = "ga"\n'
         "demand_noise = 0.0\nfree_flow = true\n"
     )
@@ -354,6 +355,11 @@ def test_a_sensitivity_point_that_cannot_be_planned_is_a_finding(pipeline_run: P
     # nine times the parcels outgrow the centers and the fleet: recorded, not fatal
     assert pd.isna(table.loc[("demand", 9.0), "joint TC"])
     assert "infeasible" in table.loc[("demand", 9.0), "note"] or "cannot carry" in table.loc[("demand", 9.0), "note"]
+    # a free line-haul is the study's convention: the joint total without line-haul
+    delivery = pd.read_csv(pipeline_run / "tables" / "delivery.csv")
+    base = delivery[(delivery["instance"] == "mini_xiqing") & (delivery["solver"] == "ga")]
+    no_line_haul = base.loc[base["delivery"] == "joint", "TC_no_LH"].iloc[0]
+    assert table.loc[("line_haul", 0.0), "joint TC"] == pytest.approx(no_line_haul)
 
 
 @pytest.mark.parametrize("plan", sorted((ROOT / "experiments" / "configs").glob("*.toml")), ids=lambda p: p.name)
