@@ -22,11 +22,8 @@ from lastmile.model import Instance, Route, Solution
 from lastmile.policies import has_status_quo
 
 #: What joint and independent delivery are called where the instance describes today's
-#: practice (seed 004: the status quo against the alliance), and elsewhere.
-POLICY_NAMES = {
-    "status quo": {"joint": "alliance", "independent": "status quo"},
-    "plain": {"joint": "joint", "independent": "independent"},
-}
+#: practice (seed 004: the alliance against the status quo).
+STATUS_QUO_NAMES = {"joint": "alliance", "independent": "status quo"}
 
 
 def stored_routes(row: pd.Series) -> list[Route]:
@@ -79,7 +76,7 @@ def delivery_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
     if not plan.routed:
         return pd.DataFrame()
     mine = runs[runs["instance"] == plan.label]
-    status = "status quo" if has_status_quo(plan.instance) else "plain"
+    names = STATUS_QUO_NAMES if has_status_quo(plan.instance) else {}
     out = []
     for (solver, seed), group in mine.groupby(["solver", "seed"], sort=True):
         by_region = {row["region"]: row for _, row in group.iterrows() if row["feasible"]}
@@ -92,5 +89,5 @@ def delivery_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
             routes = [route for r in regions for route in stored_routes(by_region[r])]
             solution = Solution.routed(routes) if delivery == "joint" else Solution.independent(routes)
             row = _row(instance, solution, delivery, str(solver), int(seed))
-            out.append({**row, "policy": POLICY_NAMES[status][delivery]})
+            out.append({**row, "policy": names.get(delivery, delivery)})
     return pd.DataFrame(out)

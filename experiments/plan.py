@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -87,11 +86,15 @@ class Plan:
     region_of: Mapping[str, str] = field(default_factory=dict)  # node -> region, where zoning made them
     specs: tuple[RegionSpec, ...] = ()  # the zoned regions, to re-plan on other demand
 
-    @cached_property
+    @property
     def independent_instance(self) -> Instance:
-        """The instance independent routes are checked against: as given, or as
-        today's practice serves it (`lastmile.policies.status_quo`)."""
-        return baseline(self.instance)
+        """The instance independent routes are checked against: the one the companies'
+        problems were made on (`baseline`: as given, or as today's practice serves it)."""
+        for region in self.independent_regions:
+            problem = self.problems[region]
+            if isinstance(problem, RoutingProblem):
+                return problem.instance
+        return self.instance
 
     @property
     def routed(self) -> bool:

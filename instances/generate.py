@@ -33,7 +33,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from lastmile.cost import CostBreakdown, evaluate  # noqa: E402
+from lastmile.cost import CostBreakdown  # noqa: E402
 from lastmile.distances import haversine_km  # noqa: E402
 from lastmile.model import DEFAULT_EMISSION_FACTOR  # noqa: E402
 from lastmile.readers.json_format import parse_json_instance  # noqa: E402
@@ -438,9 +438,9 @@ def calibrate_xiqing(doc: dict) -> None:
             result = solve(
                 CALIBRATION_SOLVER, problem, time_limit=60.0, seed=XIQING_SEED, iterations=CALIBRATION_ITERATIONS
             )
-            if result.solution is None:
+            if result.cost is None:
                 raise RuntimeError(f"calibration: {CALIBRATION_SOLVER} found no plan for company {company.id}")
-            cost = evaluate(problem.scope, result.solution)
+            cost = result.cost  # the shared cost of the plan, on the problem's scope
             reached[company.id] = cost
             if abs(cost.km - target) > CALIBRATION_TOLERANCE * target:
                 access[company.id] += (target - cost.km) / (2 * count)

@@ -57,7 +57,6 @@ def test_xiqing_calibration_meets_table8():
     """Each company's independent plan, re-solved as the calibration solves it, is Table
     8's row: every vehicle used, C2 and E within 5%, C3 about 2.5% of C2."""
     from experiments.solvers import solve
-    from lastmile.cost import evaluate
     from lastmile.routing import RoutingProblem
 
     x = load_instance(ROOT / "instances" / "xiqing.json")
@@ -72,8 +71,8 @@ def test_xiqing_calibration_meets_table8():
             seed=generate.XIQING_SEED,
             iterations=generate.CALIBRATION_ITERATIONS,
         )
-        assert result.feasible and result.solution is not None
-        cost = evaluate(problem.scope, result.solution)
+        assert result.feasible and result.cost is not None
+        cost = result.cost
         assert len(cost.routes) == count and cost.vehicle_fixed == 100 * count
         assert cost.transport == pytest.approx(transport, rel=0.05)
         assert cost.co2_kg == pytest.approx(emissions, rel=0.05)

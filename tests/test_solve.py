@@ -109,9 +109,14 @@ def test_stopping_criteria_and_what_an_iteration_means():
         MaxIterations(0)
 
 
-def test_seeds_are_normalised_once():
+def test_a_generator_seed_is_drawn_once_at_the_entry():
     assert seed_value(7) == 7
-    assert seed_value(np.random.default_rng(1)) == seed_value(np.random.default_rng(1))
+    drawn = int(np.random.default_rng(5).integers(2**31 - 1))
+    p = problem(4, n=7)
+    from_generator = solve("ga", p, time_limit=20, seed=np.random.default_rng(5), iterations=20)
+    from_int = solve("ga", p, time_limit=20, seed=drawn, iterations=20)
+    assert from_generator.params["seed"] == drawn
+    assert from_generator.solution == from_int.solution and from_generator.objective == from_int.objective
 
 
 def test_results_are_built_only_in_the_library():
