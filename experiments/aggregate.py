@@ -15,11 +15,13 @@ import json
 import numpy as np
 import pandas as pd
 
-from experiments.plan import Plan
+from experiments.plan import Plan, whole_problem
+from experiments.store import VARIANT, WHOLE
 from lastmile.check import check
 from lastmile.cost import evaluate
 from lastmile.model import Instance, Route, Solution
 from lastmile.policies import has_status_quo
+from lastmile.routing import MultiDepotProblem
 
 #: What joint and independent delivery are called where the instance describes today's
 #: practice (seed 004: the alliance against the status quo).
@@ -32,7 +34,7 @@ def stored_routes(row: pd.Series) -> list[Route]:
     return [Route.through(v, row["center"], stops, row["region"]) for v, stops in zip(vehicles, paths, strict=True)]
 
 
-def _row(instance: Instance, solution: Solution, delivery: str, solver: str, seed: int) -> dict[str, object]:
+def delivery_row(instance: Instance, solution: Solution, delivery: str, solver: str, seed: int) -> dict[str, object]:
     """One policy's whole-instance figures. TC and E include line-haul (joint) and the
     village staff's feeder trips (status quo); `TC_no_LH` and `E_no_LH` leave line-haul
     out, as the study does. `vehicles` are the delivery vehicles that leave a depot or
@@ -88,6 +90,64 @@ def delivery_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
                 continue
             routes = [route for r in regions for route in stored_routes(by_region[r])]
             solution = Solution.routed(routes) if delivery == "joint" else Solution.independent(routes)
-            row = _row(instance, solution, delivery, str(solver), int(seed))
+            row = delivery_row(instance, solution, delivery, str(solver), int(seed))
             out.append({**row, "policy": names.get(delivery, delivery)})
+    return pd.DataFrame(out)
+
+
+def whole_label(plan: Plan) -> str:
+    """The instance label of the plan's joint instance routed as one problem."""
+    return f"{plan.label}{VARIANT}{WHOLE}"
+
+
+def division_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
+    """The price of region division (issue 12): per solver and seed, the three-stage
+    joint routes against the whole joint instance routed as one problem from the same
+    open centers with the same vehicles (`plan.whole_problem`), both costed by
+    `evaluate` and checked by `check` on the planned instance. `price` = regions' TC -
+    whole TC: positive when dividing into regions costs money."""
+    problem = whole_problem(plan)
+    if problem is None:
+        return pd.DataFrame()
+    center_of = (
+        {v: c for c, vehicles in zip(problem.centers, problem.vehicles, strict=True) for v in vehicles}
+        if isinstance(problem, MultiDepotProblem)
+        else {}
+    )
+    regional = runs[(runs["instance"] == plan.label) & runs["feasible"]]
+    out = []
+    for _, row in runs[(runs["instance"] == whole_label(plan)) & runs["feasible"]].iterrows():
+        solver, seed = str(row["solver"]), int(row["seed"])
+        paths, vehicles = json.loads(row["routes"]), json.loads(row["vehicles"])
+        whole = [
+            Route.through(v, center_of.get(v, row["center"]), p, WHOLE) for v, p in zip(vehicles, paths, strict=True)
+        ]
+        mine = regional[(regional["solver"] == solver) & (regional["seed"] == seed)]
+        by_region = {r["region"]: r for _, r in mine.iterrows()}
+        if not all(r in by_region for r in plan.joint_regions):
+            continue
+        split = [route for r in plan.joint_regions for route in stored_routes(by_region[r])]
+        figures = {
+            kind: delivery_row(plan.planned, Solution.routed(routes), kind, solver, seed)
+            for kind, routes in (("regions", split), ("whole", whole))
+        }
+        regions, one = figures["regions"], figures["whole"]
+        out.append(
+            {
+                "solver": solver,
+                "seed": seed,
+                "regions": len(plan.joint_regions),
+                "centers": len(center_of and set(center_of.values())) or 1,
+                "TC_regions": regions["TC"],
+                "TC_whole": one["TC"],
+                "price": float(regions["TC"]) - float(one["TC"]),  # type: ignore[arg-type]
+                "price_pct": 100 * (float(regions["TC"]) - float(one["TC"])) / float(one["TC"]),  # type: ignore[arg-type]
+                "km_regions": regions["km"],
+                "km_whole": one["km"],
+                "vehicles_regions": regions["vehicles"],
+                "vehicles_whole": one["vehicles"],
+                "feasible": bool(regions["feasible"] and one["feasible"]),
+                "violations": "; ".join(str(f["violations"]) for f in (regions, one) if f["violations"]),
+            }
+        )
     return pd.DataFrame(out)

@@ -97,6 +97,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "from --config)",
     )
     p.add_argument(
+        "--allocate",
+        action="store_true",
+        default=None,
+        help="also play the cost-allocation game: every coalition of companies delivered jointly "
+        "(allocation_solvers, allocation_iterations from --config), shared by proportional rules, the Shapley "
+        "value and the nucleolus, each checked against the core",
+    )
+    p.add_argument(
         "--no-line-haul",
         dest="line_haul",
         action="store_false",
@@ -136,6 +144,7 @@ def options(args: argparse.Namespace) -> dict[str, object]:
         "sensitivity": args.sensitivity,
         "simulate": args.simulate,
         "line_haul": args.line_haul,
+        "allocate": args.allocate,
     }
 
 

@@ -69,6 +69,17 @@ class Config:
     travel_noise: float = 0.1  # coefficient of variation of each leg's travel time
     free_flow: bool = False  # no congestion delay at all
     shift_end_min: float = 720.0
+    # the joint instance routed as one problem from the same centers: the price of region division
+    division_price: bool = True
+    # the cost-allocation game (issue 12): every coalition's joint delivery, the rules
+    allocate: bool = False
+    allocation_solvers: tuple[str, ...] = ("ga",)  # takes every region (PyVRP has no minimum load rate)
+    allocation_iterations: int = 50  # per region and coalition (GA generations); clock-only solvers take time_limit
+    shapley_exact_max: int = 10  # companies up to which every coalition is evaluated
+    shapley_samples: int = 200  # random orders for the sampled Shapley value above that
+    allocation_fit_regions: bool = True  # a coalition with fewer vehicles than regions asks for fewer regions
+    # a company alone pays its parcels' share of today's village trips ("shared") or its own trips ("alone")
+    allocation_feeder: str = "shared"
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
@@ -80,7 +91,14 @@ class Config:
         return cls(**{k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in data.items() if k in known})
 
 
-_ARRAY_FIELDS = {"instances", "solvers", "fixed_cost_factors", "demand_factors", "line_haul_factors"}
+_ARRAY_FIELDS = {
+    "instances",
+    "solvers",
+    "fixed_cost_factors",
+    "demand_factors",
+    "line_haul_factors",
+    "allocation_solvers",
+}
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -115,6 +133,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "travel_noise": {"type": "number", "minimum": 0},
         "free_flow": {"type": "boolean"},
         "shift_end_min": {"type": "number", "exclusiveMinimum": 0},
+        "division_price": {"type": "boolean"},
+        "allocate": {"type": "boolean"},
+        "allocation_solvers": {"type": "array", "items": {"enum": list(SOLVERS)}, "minItems": 1, "uniqueItems": True},
+        "allocation_iterations": {"type": "integer", "minimum": 1},
+        "shapley_exact_max": {"type": "integer", "minimum": 1, "maximum": 15},
+        "shapley_samples": {"type": "integer", "minimum": 2},
+        "allocation_fit_regions": {"type": "boolean"},
+        "allocation_feeder": {"enum": ["shared", "alone"]},
     },
 }
 

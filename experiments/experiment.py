@@ -23,20 +23,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.aggregate import delivery_table, stored_routes
+from experiments.aggregate import delivery_table, division_table, stored_routes, whole_label
 from experiments.best_known import best_known
 from experiments.config import Config
 from experiments.figures import write_figures
+from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
 from experiments.output import write_atomic
-from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems
+from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems, whole_problem
 from experiments.provenance import provenance
 from experiments.report import write_report
 from experiments.runner import Task, run_all
 from experiments.solvers import SEEDLESS
-from experiments.store import STORE_NAME, VARIANT, Store
+from experiments.store import STORE_NAME, VARIANT, WHOLE, Store
 from experiments.tables import write_tables
 from lastmile.distances import same_locations
 from lastmile.model import Instance
+from lastmile.routing import RoutingProblem
 from simulation.days import day_instance
 from simulation.drive import DriveOptions, drive
 from zoning import dataset
@@ -87,8 +89,12 @@ def run_seeds(config: Config) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(config.master_seed).generate_state(config.seeds)]
 
 
+def planning_seed(config: Config, label: str) -> np.random.SeedSequence:
+    return np.random.SeedSequence(config.master_seed, spawn_key=(zlib.crc32(label.encode()),))
+
+
 def generator(config: Config, label: str) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence(config.master_seed, spawn_key=(zlib.crc32(label.encode()),)))
+    return np.random.default_rng(planning_seed(config, label))
 
 
 def variant(instance: Instance, parameter: str, factor: float) -> Instance:
@@ -125,6 +131,33 @@ def tasks_for(plan: Plan, solvers: tuple[str, ...], seeds: list[int], config: Co
         for k, seed in enumerate(seeds)
         if k == 0 or solver not in SEEDLESS
     ]
+
+
+def whole_tasks(plan: Plan, solvers: tuple[str, ...], seed: int, config: Config) -> list[Task]:
+    """The joint instance routed as one problem (the price of region division), once per
+    solver that takes it with the first seed, with the regions' budget together (the
+    time limit and iterations times the number of regions). Every heuristic takes one
+    open center; several need PyVRP's multi-depot search. `exact` is left out: its
+    regional model is already at its size limit (issue 17)."""
+    problem = whole_problem(plan)
+    if problem is None:
+        return []
+    able = [s for s in solvers if s != "exact" and (isinstance(problem, RoutingProblem) or s == "pyvrp")]
+    k = len(plan.joint_regions)
+    iterations = None if config.iterations is None else config.iterations * k
+    return [Task(whole_label(plan), WHOLE, s, seed, problem, config.time_limit * k, iterations) for s in able]
+
+
+def game_options(config: Config) -> GameOptions:
+    return GameOptions(
+        solvers=config.allocation_solvers,
+        iterations=config.allocation_iterations,
+        time_limit=config.time_limit,
+        exact_max=config.shapley_exact_max,
+        samples=config.shapley_samples,
+        fit_regions=config.allocation_fit_regions,
+        feeder_share=config.allocation_feeder,
+    )
 
 
 class Experiment:
@@ -222,6 +255,8 @@ class Experiment:
         plans, sweeps = self.plan(store)
         seeds = run_seeds(self.config)
         tasks = [t for p in plans for t in tasks_for(p, self.config.solvers, seeds, self.config)]
+        if self.config.division_price:
+            tasks += [t for p in plans for t in whole_tasks(p, self.config.solvers, seeds[0], self.config)]
         for sweep in sweeps.values():
             for _, _, scaled in sweep:
                 if isinstance(scaled, Plan):
@@ -234,10 +269,46 @@ class Experiment:
         if len(todo) < len(tasks):
             print(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} runs already stored")
         run_all(todo, store.add_run, workers=self.config.workers, scheduler=self.config.scheduler)
+        if self.config.allocate:
+            self.play(store, plans, seeds[0])
         self.aggregate(store, plans, sweeps)
         if days:
             self.simulate(store, plans, days)
         return store
+
+    def coalition_tasks(self, plans: list[Plan], seed: int) -> list[CoalitionTask]:
+        """Every coalition the game evaluates, per instance with several companies and
+        per allocation solver (with the first seed)."""
+        options = game_options(self.config)
+        out = []
+        for plan in plans:
+            players = tuple(c.id for c in plan.instance.companies)
+            if len(players) < 2 or not plan.specs:
+                continue
+            orders = orders_seed(self.config.master_seed, plan.label)
+            for members in coalitions(players, options, orders):
+                for solver in options.solvers:
+                    planning = planning_seed(self.config, plan.label)
+                    out.append(
+                        CoalitionTask(plan.label, members, solver, seed, plan.instance, planning, self.options, options)
+                    )
+        return out
+
+    def play(self, store: Store, plans: list[Plan], seed: int) -> None:
+        """Evaluate the coalitions not yet stored (each stored as it finishes)."""
+        tasks = self.coalition_tasks(plans, seed)
+        finished = store.finished_coalitions()
+        todo = [t for t in tasks if t.key not in finished]
+        if len(todo) < len(tasks):
+            print(f"resuming the game: {len(tasks) - len(todo)} of {len(tasks)} coalitions already stored")
+        run_all(
+            todo,
+            store.add_coalition,
+            workers=self.config.workers,
+            scheduler=self.config.scheduler,
+            label="coalitions",
+            work=COALITIONS,
+        )
 
     def simulated_days(self, plans: list[Plan]) -> list[Day]:
         """Each replication's days of every zoned instance, with the day's routing problems."""
@@ -290,8 +361,15 @@ class Experiment:
 
     def aggregate(self, store: Store, plans: list[Plan], sweeps: dict[str, Sweep]) -> None:
         runs = store.runs()
+        values = store.coalitions()
         for plan in plans:
             store.put_table(plan.label, "delivery", delivery_table(plan, runs))
+            if self.config.division_price:
+                store.put_table(plan.label, "decomposition", division_table(plan, runs))
+            if self.config.allocate and not values.empty:
+                orders = orders_seed(self.config.master_seed, plan.label)
+                for name, table in game_tables(plan, values, orders, self.config.shapley_samples).items():
+                    store.put_table(plan.label, name, table)
         for label, sweep in sweeps.items():
             parts = []
             for parameter, factor, plan in sweep:

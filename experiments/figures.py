@@ -6,7 +6,8 @@
 - `routes-<instance>-<solver>`: each solver's routes of every joint region (its best seed);
 - `convergence-<instance>`: improvement traces of the largest region, per solver and seed;
 - `gaps-<instance>`: box plots of each solver's gap to the best objective found per region;
-- `sensitivity-<instance>`: independent and joint total cost against each swept factor.
+- `sensitivity-<instance>`: independent and joint total cost against each swept factor;
+- `allocation-<instance>`: each company's saving under each cost-allocation rule (`--allocate`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.store import INDEPENDENT, VARIANT, Store, folder_main  # noqa: E402
-from experiments.tables import slug  # noqa: E402
+from experiments.tables import BASIS_NAMES, RULE_ORDER, slug  # noqa: E402
 
 
 def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
@@ -115,10 +117,33 @@ def sensitivity_curves(table: pd.DataFrame, instance: str) -> plt.Figure:
     return fig
 
 
+def savings_bars(allocation: pd.DataFrame, instance: str) -> plt.Figure:
+    """Each company's saving against delivering alone (%) under each allocation rule,
+    one panel per cost basis (with line-haul, without it)."""
+    bases = [b for b in BASIS_NAMES if b in set(allocation["basis"])]
+    fig, axes = plt.subplots(1, len(bases), figsize=(6 * len(bases), 4), squeeze=False)
+    for ax, basis in zip(axes[0], bases, strict=True):
+        part = allocation[allocation["basis"] == basis]
+        rules = [r for r in RULE_ORDER if r in set(part["rule"])]
+        companies = list(dict.fromkeys(part["company"]))
+        width = 0.8 / len(rules)
+        for k, rule in enumerate(rules):
+            values = part[part["rule"] == rule].set_index("company").loc[companies, "saving_pct"]
+            ax.bar(np.arange(len(companies)) + (k - (len(rules) - 1) / 2) * width, values, width, label=rule)
+        ax.axhline(0.0, color="black", lw=0.6)
+        ax.set_xticks(np.arange(len(companies)), companies, fontsize=7)
+        ax.set_ylabel("saving against alone (%)")
+        ax.set_title(BASIS_NAMES[basis][1], fontsize=9)
+        ax.legend(fontsize=6)
+    fig.suptitle(f"{instance}: who gains under each allocation rule")
+    return fig
+
+
 def write_figures(folder: Path) -> list[Path]:
     store = Store(folder)
     try:
         runs, locations, sensitivity = store.runs(), store.table("locations"), store.table("sensitivity")
+        allocation = store.table("allocation")
     finally:
         store.close()
     target = folder / "figures"
@@ -143,6 +168,11 @@ def write_figures(folder: Path) -> list[Path]:
             fig = convergence(joint[joint["region"] == region], str(instance), region)
             written += _save(fig, target, f"convergence-{name}")
         written += _save(gap_boxes(block, str(instance)), target, f"gaps-{name}")
+    if not allocation.empty:
+        several = allocation["solver"].nunique() > 1
+        for (instance, solver), table in allocation.groupby(["instance", "solver"], sort=True):
+            name = f"allocation-{slug(str(instance))}" + (f"-{solver}" if several else "")
+            written += _save(savings_bars(table, str(instance)), target, name)
     if not sensitivity.empty:
         for instance, table in sensitivity.groupby("instance", sort=True):
             written += _save(sensitivity_curves(table, str(instance)), target, f"sensitivity-{slug(str(instance))}")

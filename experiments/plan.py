@@ -32,14 +32,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from experiments.store import ALL, INDEPENDENT
+from experiments.store import ALL, INDEPENDENT, WHOLE
 from formulations.exact import solve_assignment, solve_location
 from lastmile.distances import same_locations
 from lastmile.location import LocationProblem
 from lastmile.model import Instance
 from lastmile.policies import has_status_quo, status_quo
 from lastmile.result import SolveResult
-from lastmile.routing import RoutingProblem
+from lastmile.routing import MultiDepotProblem, RoutingProblem
 from lastmile.subset import restrict
 from zoning import dataset
 from zoning.classifier import fit_xgboost, predict_modes
@@ -312,6 +312,25 @@ def region_problems(
                 RoutingProblem.whole(alone, company.id), region=f"{INDEPENDENT}{company.id}"
             )
     return planned, problems
+
+
+def whole_problem(plan: Plan) -> RoutingProblem | MultiDepotProblem | None:
+    """The joint instance routed as one problem from the centers the plan opened, each
+    keeping the vehicles its regions got (issue 12: the price of region division).
+    One open center gives an ordinary `RoutingProblem` (every routing solver takes
+    it); several a `MultiDepotProblem`. The regions' modes stay as planned (lockers
+    hold their parcels) but their minimum load rates, being regional, do not carry
+    over. None when the plan has fewer than two joint regions or an unlimited fleet."""
+    joint = [plan.problems[r] for r in plan.joint_regions]
+    if len(joint) < 2 or not all(isinstance(p, RoutingProblem) and p.vehicles is not None for p in joint):
+        return None
+    regions: list[RoutingProblem] = joint  # type: ignore[assignment]
+    customers = tuple(c for p in regions for c in p.customers)
+    centers = tuple(dict.fromkeys(p.center for p in regions))
+    vehicles = tuple(tuple(v for p in regions if p.center == c for v in p.vehicles or ()) for c in centers)
+    if len(centers) == 1:
+        return RoutingProblem(plan.planned, centers[0], customers, vehicles[0], region=WHOLE)
+    return MultiDepotProblem(plan.planned, centers, customers, vehicles, region=WHOLE)
 
 
 def _load(instance: Instance, region: Collection[str]) -> tuple[float, float]:

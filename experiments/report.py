@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 from experiments.latex import escape, to_latex  # noqa: E402
 from experiments.output import write_atomic  # noqa: E402
 from experiments.store import INDEPENDENT, Store, folder_main  # noqa: E402
-from experiments.tables import delivery_summary  # noqa: E402
+from experiments.tables import BASIS_NAMES, RULE_ORDER, delivery_summary  # noqa: E402
 from simulation.days import table7  # noqa: E402
 
 # The study's Table 8, as printed.
@@ -308,6 +308,50 @@ def _lingshan(store: Store) -> Iterator[Figure]:
             )
 
 
+def who_gains(store: Store) -> list[str]:
+    """Per cost-allocation game (`--allocate`): the alliance against the companies alone,
+    whether the core is empty, and per rule who gains and whether it lies in the core;
+    per instance and solver, what the region division costs against routing the whole
+    joint instance at once."""
+    game, allocation, decomposition = store.table("game"), store.table("allocation"), store.table("decomposition")
+    lines = []
+    for _, g in game.iterrows():
+        head = (
+            f"{g['instance']}, {BASIS_NAMES[g['basis']][1]}, coalition values by {g['solver']}: the alliance of all "
+            f"{g['players']} companies costs {g['grand']:.2f} CNY against {g['stand_alone']:.2f} CNY alone "
+            f"({g['saving_pct']:+.1f}%)"
+        )
+        if not g["complete"]:
+            core = f"the core is checked over the {g['coalitions']} sampled coalitions only"
+        elif g["core_empty"]:
+            epsilon = f"{g['least_core_epsilon']:.2f}"
+            core = f"the core is empty: some coalition does better apart (least-core epsilon {epsilon})"
+        else:
+            core = f"the core is not empty (least-core epsilon {g['least_core_epsilon']:.2f})"
+        mine = allocation[
+            (allocation["instance"] == g["instance"])
+            & (allocation["solver"] == g["solver"])
+            & (allocation["basis"] == g["basis"])
+        ]
+        rules = []
+        for rule in (r for r in RULE_ORDER if r in set(mine["rule"])):
+            part = mine[mine["rule"] == rule]
+            gain = part.loc[part["saving"] > 0, "company"].tolist()
+            who = ", ".join(gain) if 0 < len(gain) < len(part) else ("all" if gain else "none")
+            row = part.iloc[0]
+            verdict = "in the core" if row["in_core"] else f"not in the core ({row['worst_coalition']} would leave)"
+            rules.append(f"{rule}: {len(gain)} of {len(part)} gain ({who}), {verdict}")
+        lines.append(f"{head}; {core}. " + "; ".join(rules) + ".")
+    for _, d in decomposition.iterrows():
+        lines.append(
+            f"{d['instance']}, {d['solver']}: the three-stage joint result costs {d['TC_regions']:.2f} CNY "
+            f"({d['regions']} regions); the whole joint instance routed as one problem from the same "
+            f"{d['centers']} center(s) costs {d['TC_whole']:.2f} CNY, so the region division costs "
+            f"{d['price']:+.2f} CNY ({d['price_pct']:+.1f}%)."
+        )
+    return lines
+
+
 def synthetic_inputs(store: Store) -> list[str]:
     table = store.table("provenance")
     if table.empty:
@@ -316,7 +360,7 @@ def synthetic_inputs(store: Store) -> list[str]:
     return [f"{row['instance']}: {row['text']}" for _, row in chosen.iterrows()]
 
 
-def markdown(rows: list[Figure], checks: list[str], synthetic: list[str]) -> str:
+def markdown(rows: list[Figure], checks: list[str], synthetic: list[str], gains: list[str]) -> str:
     lines = [
         "# Reproduction report: the studies' headline figures beside ours",
         "",
@@ -324,6 +368,8 @@ def markdown(rows: list[Figure], checks: list[str], synthetic: list[str]) -> str
         "|---|---|---|---|---|---|",
     ]
     lines += [f"| {r.study} | {r.quantity} | {r.published} | {r.ours} | {r.difference} | {r.cause} |" for r in rows]
+    if gains:
+        lines += ["", "## Who gains, and what the region division costs", ""] + [f"- {g}" for g in gains]
     lines += ["", "## What in the study does not add up", ""] + [f"- {c}" for c in checks]
     lines += ["", "## Which of our inputs are synthetic, and what was calibrated", ""] + [
         f"- {s}" for s in synthetic or ["(none recorded)"]
@@ -331,7 +377,7 @@ def markdown(rows: list[Figure], checks: list[str], synthetic: list[str]) -> str
     return "\n".join(lines) + "\n"
 
 
-def latex(rows: list[Figure], checks: list[str], synthetic: list[str]) -> str:
+def latex(rows: list[Figure], checks: list[str], synthetic: list[str], gains: list[str]) -> str:
     table = pd.DataFrame([r.__dict__ for r in rows])
     body = to_latex(
         table,
@@ -340,6 +386,10 @@ def latex(rows: list[Figure], checks: list[str], synthetic: list[str]) -> str:
     )
     items = "\n".join(f"  \\item {escape(c)}" for c in checks)
     inputs = "\n".join(f"  \\item {escape(s)}" for s in synthetic or ["(none recorded)"])
+    if gains:
+        gained = "\n".join(f"  \\item {escape(g)}" for g in gains)
+        body += "\n\\paragraph{Who gains, and what the region division costs.}\n"
+        body += f"\\begin{{itemize}}\n{gained}\n\\end{{itemize}}\n"
     return (
         f"{body}\n\\paragraph{{What in the study does not add up.}}\n\\begin{{itemize}}\n{items}\n\\end{{itemize}}\n"
         "\\paragraph{Which of our inputs are synthetic, and what was calibrated.}\n"
@@ -351,11 +401,12 @@ def write_report(folder: Path) -> list[Path]:
     store = Store(folder)
     try:
         rows, checks, synthetic = list(figures(store)), study_checks(), synthetic_inputs(store)
+        gains = who_gains(store)
     finally:
         store.close()
     paths = [folder / "report.md", folder / "report.tex"]
-    write_atomic(paths[0], markdown(rows, checks, synthetic))
-    write_atomic(paths[1], latex(rows, checks, synthetic))
+    write_atomic(paths[0], markdown(rows, checks, synthetic, gains))
+    write_atomic(paths[1], latex(rows, checks, synthetic, gains))
     return paths
 
 

@@ -15,11 +15,12 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
+from typing import Generic, Protocol, TypeVar
 
 from tqdm import tqdm
 
@@ -103,35 +104,63 @@ def failed_row(task: Task, message: str, time_s: float = 0.0) -> RunRow:
     return row_of(task, SolveResult.failed(task.solver, message, time_s))
 
 
+class Keyed(Protocol):
+    @property
+    def key(self) -> tuple[Hashable, ...]: ...
+
+
+T = TypeVar("T", bound=Keyed)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Work(Generic[T, R]):
+    """What the runner does with a kind of task: `execute` it (a module-level function
+    that never raises, so workers can pickle it), or make the row of a task whose
+    worker died (`failed`); `describe` a row for the progress bar."""
+
+    execute: Callable[[T], R]
+    failed: Callable[[T, str], R]
+    describe: Callable[[R], str]
+
+
+def _describe(row: RunRow) -> str:
+    return f"{row.region} {row.solver} {row.status}"
+
+
+#: Routing and location runs: one `Task`, one `RunRow`.
+RUNS: Work[Task, RunRow] = Work(execute, failed_row, _describe)
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn: workers start clean (no forked solver or BLAS thread state)
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
 
 
-def _isolated(task: Task) -> RunRow:
+def _isolated(task: T, work: Work[T, R]) -> R:
     """Run one task alone in its own worker; a crash of that worker is this task's fault."""
     solo = _pool(1)
     try:
-        return solo.submit(execute, task).result()
+        return solo.submit(work.execute, task).result()
     except BrokenProcessPool:
-        return failed_row(task, "the worker process running this task died")
+        return work.failed(task, "the worker process running this task died")
     finally:
         solo.shutdown(wait=False, cancel_futures=True)
 
 
-def _local(tasks: Sequence[Task], workers: int) -> Iterator[RunRow]:
+def _local(tasks: Sequence[T], workers: int, work: Work[T, R]) -> Iterator[R]:
     if workers <= 1:
-        yield from map(execute, tasks)
+        yield from map(work.execute, tasks)
         return
     queue = list(reversed(tasks))  # pop() takes them in order
     while queue:
         pool = _pool(workers)
-        pending: dict[Future[RunRow], Task] = {}
+        pending: dict[Future[R], T] = {}
         try:
             while queue or pending:
                 while queue and len(pending) < 2 * workers:  # a bounded number in flight
                     task = queue.pop()
-                    pending[pool.submit(execute, task)] = task
+                    pending[pool.submit(work.execute, task)] = task
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     if isinstance(future.exception(), BrokenProcessPool):
@@ -144,7 +173,7 @@ def _local(tasks: Sequence[Task], workers: int) -> Iterator[RunRow]:
             pool.shutdown(wait=False, cancel_futures=True)
             for future, task in pending.items():
                 done_well = future.done() and future.exception() is None
-                yield future.result() if done_well else _isolated(task)
+                yield future.result() if done_well else _isolated(task, work)
             continue
         except BaseException:  # Ctrl-C: drop the queued runs instead of waiting for them
             pool.shutdown(wait=False, cancel_futures=True)
@@ -152,37 +181,39 @@ def _local(tasks: Sequence[Task], workers: int) -> Iterator[RunRow]:
         pool.shutdown()
 
 
-def _dask(tasks: Sequence[Task], address: str) -> Iterator[RunRow]:
+def _dask(tasks: Sequence[T], address: str, work: Work[T, R]) -> Iterator[R]:
     from dask.distributed import Client, as_completed
 
     with Client(address) as client:
         futures = {
-            client.submit(execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}"): task for task in tasks
+            client.submit(work.execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}"): task
+            for task in tasks
         }
         for future in as_completed(futures):
             try:
                 yield future.result()
             except Exception as exc:  # e.g. KilledWorker: the cluster gave up on this task
-                yield failed_row(futures[future], f"{type(exc).__name__}: {exc}")
+                yield work.failed(futures[future], f"{type(exc).__name__}: {exc}")
 
 
 def run_all(
-    tasks: Sequence[Task],
-    store_row: Callable[[RunRow], None],
+    tasks: Sequence[T],
+    store_row: Callable[[R], None],
     *,
     workers: int = 1,
     scheduler: str | None = None,
     label: str = "runs",
+    work: Work[T, R] = RUNS,  # type: ignore[assignment]
 ) -> None:
     """Execute every task (in a pool of `workers` processes, or on the Dask cluster at
     `scheduler`) and hand each row to `store_row` as soon as it is back."""
     if not tasks:
         return
-    rows = _dask(tasks, scheduler) if scheduler else _local(tasks, workers)
+    rows = _dask(tasks, scheduler, work) if scheduler else _local(tasks, workers, work)
     # On a terminal the bar redraws every second; in a log file, a line every 30 s.
     interval = 1.0 if sys.stderr.isatty() else 30.0
     with tqdm(total=len(tasks), desc=label, unit="run", dynamic_ncols=True, mininterval=interval) as bar:
         for row in rows:
             store_row(row)
-            bar.set_postfix_str(f"{row.region} {row.solver} {row.status}", refresh=False)
+            bar.set_postfix_str(work.describe(row), refresh=False)
             bar.update()

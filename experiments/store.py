@@ -6,6 +6,8 @@
 - `tables`: the stage tables an experiment computes besides runs (regions, modes,
   location, classifiers, joint against independent, sensitivity, best-known values),
   each a DataFrame stored as JSON under (instance, name).
+- `coalitions`: one row per (instance, coalition, solver, seed), the value of a
+  coalition of companies in the cost-allocation game (issue 12), stored like a run;
 - `meta`: how the folder was made (command, configuration, versions, machine).
 
 Sensitivity variants are stored as instances labelled `NAME@PARAMETER=FACTOR`.
@@ -34,6 +36,8 @@ VARIANT = "@"
 #: The region of an instance routed whole, and the prefix of each company's own region.
 ALL = "all"
 INDEPENDENT = "independent:"
+#: The joint instance routed as one problem (label `NAME@whole`, region `whole`).
+WHOLE = "whole"
 CSV_NAME = "results.csv"
 
 
@@ -70,10 +74,57 @@ class RunRow:
         return (self.instance, self.region, self.solver, self.seed)
 
 
+@dataclass(frozen=True)
+class CoalitionRow:
+    """One coalition's delivery by one solver and seed, as stored: joint delivery of its
+    companies' parcels (the others absent), or for a single company its independent
+    delivery. `status`: `ok`, `no plan` (the pipeline cannot plan the coalition, e.g.
+    its fleet is too small), `infeasible` (a region without a feasible run) or `error`.
+    Money and CO2 are as `experiments.aggregate.delivery_row` gives them."""
+
+    instance: str
+    coalition: str
+    solver: str
+    seed: int
+    size: int
+    status: str
+    feasible: bool
+    TC: float | None
+    TC_no_LH: float | None
+    E: float | None
+    E_no_LH: float | None
+    km: float | None
+    vehicles: int
+    parcels: float
+    regions: int
+    time_s: float
+    message: str
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        return (self.instance, self.coalition, self.solver, self.seed)
+
+
 COLUMNS = tuple(f.name for f in fields(RunRow))
 KEY = ("instance", "region", "solver", "seed")
-_SQL_TYPES = {"seed": "INTEGER", "n_customers": "INTEGER", "feasible": "INTEGER", "time_s": "REAL"}
+COALITION_COLUMNS = tuple(f.name for f in fields(CoalitionRow))
+COALITION_KEY = ("instance", "coalition", "solver", "seed")
+_SQL_TYPES = {
+    "seed": "INTEGER",
+    "n_customers": "INTEGER",
+    "feasible": "INTEGER",
+    "size": "INTEGER",
+    "vehicles": "INTEGER",
+    "regions": "INTEGER",
+    "time_s": "REAL",
+}
 _REAL = {"objective", "bound", "km", "co2_kg", "vehicle_fixed", "transport", "congestion"}
+_REAL |= {"TC", "TC_no_LH", "E", "E_no_LH", "parcels"}
+
+
+def _schema(columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    typed = ", ".join(f"{c} {_SQL_TYPES.get(c, 'REAL' if c in _REAL else 'TEXT')}" for c in columns)
+    return f"({typed}, PRIMARY KEY ({', '.join(key)}))"
 
 
 class Store:
@@ -85,9 +136,9 @@ class Store:
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
-        columns = ", ".join(f"{c} {_SQL_TYPES.get(c, 'REAL' if c in _REAL else 'TEXT')}" for c in COLUMNS)
         with self.db:
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS runs ({columns}, PRIMARY KEY ({', '.join(KEY)}))")
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS runs {_schema(COLUMNS, KEY)}")
+            self.db.execute(f"CREATE TABLE IF NOT EXISTS coalitions {_schema(COALITION_COLUMNS, COALITION_KEY)}")
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS tables (instance TEXT, name TEXT, data TEXT, PRIMARY KEY (instance, name))"
             )
@@ -99,20 +150,36 @@ class Store:
     def finished(self) -> set[tuple[str, str, str, int]]:
         return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(KEY)} FROM runs")}  # type: ignore[misc]
 
-    def add_run(self, row: RunRow) -> None:
-        """Insert one run in its own transaction; a run already stored is left as it is."""
+    def finished_coalitions(self) -> set[tuple[str, str, str, int]]:
+        return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(COALITION_KEY)} FROM coalitions")}  # type: ignore[misc]
+
+    def _insert(self, table: str, columns: tuple[str, ...], row: RunRow | CoalitionRow) -> None:
         values = asdict(row)
         values["feasible"] = int(row.feasible)
-        marks = ", ".join("?" for _ in COLUMNS)
+        marks = ", ".join("?" for _ in columns)
         with self.db:
             self.db.execute(
-                f"INSERT OR IGNORE INTO runs ({', '.join(COLUMNS)}) VALUES ({marks})", [values[c] for c in COLUMNS]
+                f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})", [values[c] for c in columns]
             )
 
-    def runs(self) -> pd.DataFrame:
-        frame = pd.read_sql_query(f"SELECT * FROM runs ORDER BY {', '.join(KEY)}", self.db)
+    def add_run(self, row: RunRow) -> None:
+        """Insert one run in its own transaction; a run already stored is left as it is."""
+        self._insert("runs", COLUMNS, row)
+
+    def add_coalition(self, row: CoalitionRow) -> None:
+        """Insert one coalition's value in its own transaction (as `add_run`)."""
+        self._insert("coalitions", COALITION_COLUMNS, row)
+
+    def _frame(self, table: str, key: tuple[str, ...]) -> pd.DataFrame:
+        frame = pd.read_sql_query(f"SELECT * FROM {table} ORDER BY {', '.join(key)}", self.db)
         frame["feasible"] = frame["feasible"].astype(bool)
         return frame
+
+    def runs(self) -> pd.DataFrame:
+        return self._frame("runs", KEY)
+
+    def coalitions(self) -> pd.DataFrame:
+        return self._frame("coalitions", COALITION_KEY)
 
     def put_table(self, instance: str, name: str, table: pd.DataFrame) -> None:
         with self.db:

@@ -180,6 +180,65 @@ def with_intervals(table: pd.DataFrame, precision: int = 2) -> pd.DataFrame:
     return out
 
 
+#: The allocation rules in the order tables and figures show them.
+RULE_ORDER = (
+    "proportional to parcels",
+    "proportional to km-weighted parcels",
+    "Shapley",
+    "Shapley (sampled)",
+    "nucleolus",
+)
+#: A cost basis's table-name suffix and caption words.
+BASIS_NAMES = {"TC": ("", "TC with line-haul"), "TC_no_LH": ("-no-lh", "TC without line-haul (the study's convention)")}
+
+
+def allocation_wide(allocation: pd.DataFrame) -> pd.DataFrame:
+    """One game's allocations side by side: per company its stand-alone cost, then per
+    rule its allocated cost and saving (%)."""
+    rules = [r for r in RULE_ORDER if r in set(allocation["rule"])]
+    first = allocation[allocation["rule"] == rules[0]]
+    out = pd.DataFrame({"company": first["company"].to_numpy(), "stand-alone": first["stand_alone"].to_numpy()})
+    for rule in rules:
+        part = allocation[allocation["rule"] == rule].set_index("company").loc[out["company"]]
+        short = rule.replace("proportional to ", "")
+        out[short] = part["allocated"].to_numpy()
+        out[f"{short} saving %"] = part["saving_pct"].to_numpy()
+    return out
+
+
+def core_sentence(allocation: pd.DataFrame) -> str:
+    """Which rules lie in the core, and the coalition each other one overcharges most."""
+    parts = []
+    for rule in (r for r in RULE_ORDER if r in set(allocation["rule"])):
+        row = allocation[allocation["rule"] == rule].iloc[0]
+        if row["in_core"]:
+            parts.append(f"{rule}: in the core")
+        else:
+            excess = f"{row['max_excess']:.2f}"
+            parts.append(f"{rule}: not in the core ({row['worst_coalition']} pays {excess} CNY more than on its own)")
+    return "; ".join(parts)
+
+
+def allocation_tables(allocation: pd.DataFrame) -> Iterator[Table]:
+    """One table per instance, cost basis and solver (solver named when there are several)."""
+    several = allocation["solver"].nunique() > 1
+    for (instance, basis, solver, seed), game in allocation.groupby(["instance", "basis", "solver", "seed"], sort=True):
+        suffix, words = BASIS_NAMES[str(basis)]
+        name = f"allocation-{slug(str(instance))}{suffix}" + (f"-{solver}" if several else "")
+        wide = allocation_wide(game)
+        yield Table(
+            name,
+            wide,
+            to_latex(
+                wide,
+                caption=f"Who gains, {instance}: {words} (CNY) of each company alone and as allocated by each rule "
+                f"in the alliance of all companies, with the saving against alone (%; negative: it pays more). "
+                f"{core_sentence(game)}. Coalition values by {solver}, seed {seed}.",
+                label=f"tab:{name}",
+            ),
+        )
+
+
 def build(store: Store) -> Iterator[Table]:
     """Every table the store has the data for."""
     runs = store.runs()
@@ -281,6 +340,36 @@ def build(store: Store) -> Iterator[Table]:
                 caption="Sensitivity of independent and joint delivery to the vehicle fixed cost and the demand scale.",
                 label="tab:sensitivity",
                 best_in_rows=[c for c in ("independent TC", "joint TC") if c in sensitivity.columns],
+            ),
+        )
+    allocation = store.table("allocation")
+    if not allocation.empty:
+        yield from allocation_tables(allocation)
+    game = store.table("game")
+    if not game.empty:
+        yield Table(
+            "game",
+            game,
+            to_latex(
+                game.drop(columns=["seed"]),
+                caption="The cost-allocation games: companies, coalitions evaluated, the grand coalition's cost "
+                "against the companies alone (CNY, saving %), the least-core epsilon (positive: the core is empty, "
+                "some coalition does better apart), coalitions without a joint plan and coalitions cheaper split.",
+                label="tab:game",
+            ),
+        )
+    decomposition = store.table("decomposition")
+    if not decomposition.empty:
+        yield Table(
+            "decomposition",
+            decomposition,
+            to_latex(
+                decomposition.drop(columns=["violations"]),
+                caption="The price of region division: the three-stage joint result (regions, one center each, "
+                "routes per region) against the whole joint instance routed as one problem from the same open "
+                "centers with the same vehicles (TC in CNY, km, vehicles); price = regions' TC - whole TC.",
+                label="tab:decomposition",
+                best_in_rows=["TC_regions", "TC_whole"],
             ),
         )
     known = store.table("best_known")

@@ -6,7 +6,9 @@ durations in hundredths of a minute). Edge "distance" is the scaled arc cost, so
 is the routing cost. A route-length limit maps to PyVRP's `max_distance` through the
 cost per km; where congestion makes that ratio differ between arcs the smallest ratio
 is used, a relaxation whose result the shared checker then verifies. PyVRP has no
-minimum load rate: such problems are refused with status `error`.
+minimum load rate: such problems are refused with status `error`. It also takes a
+`MultiDepotProblem` (several centers, each with its vehicles), one vehicle type per
+center.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 from pyvrp.stop import StoppingCriterion as PyVRPStop
 
 from heuristics.scaling import IntegerProblem
-from lastmile.routing import RoutingProblem
+from lastmile.routing import MultiDepotProblem, RoutingProblem
 from lastmile.solve import Answer
 from lastmile.stop import StoppingCriterion
 
@@ -31,7 +33,7 @@ class PyVRP:
 
     name = "pyvrp"
 
-    def __call__(self, problem: RoutingProblem, stop: StoppingCriterion, seed: int) -> Answer:
+    def __call__(self, problem: RoutingProblem | MultiDepotProblem, stop: StoppingCriterion, seed: int) -> Answer:
         return _run(problem, stop, seed)
 
 
@@ -45,22 +47,25 @@ def _stop(stop: StoppingCriterion, build_s: float) -> PyVRPStop:
     return parts[0] if len(parts) == 1 else MultipleCriteria(parts)
 
 
-def _run(problem: RoutingProblem, stop: StoppingCriterion, seed_value: int) -> Answer:
+def _run(problem: RoutingProblem | MultiDepotProblem, stop: StoppingCriterion, seed_value: int) -> Answer:
     started = time.perf_counter()
     # One vehicle carries the whole region, which meets any rate the region can meet
     # (zoning.modes caps the rate there); with more, PyVRP cannot express the rate.
     if problem.min_load_rate > 0 and problem.fleet_size != 1:
         return Answer("error", None, message="PyVRP has no minimum vehicle load rate")
     n, fleet = problem.n, problem.fleet
+    # vehicles per depot: one depot (index 0) or one per center of a multi-depot problem
+    counts = [len(v) for v in problem.vehicles] if isinstance(problem, MultiDepotProblem) else [problem.fleet_size or n]
+    m = len(counts)
     whole = IntegerProblem.of(problem)
     scale = whole.scale
     tscale = 100
     model = Model()
     xy = problem.instance.coords[problem.locations]
     locations = [model.add_location(x=float(x), y=float(y)) for x, y in xy]
-    depot = model.add_depot(locations[0])
+    depots = [model.add_depot(locations[k]) for k in range(m)]
     windows = problem.windows
-    for c in range(1, n + 1):
+    for c in range(m, m + n):
         model.add_client(
             locations[c],
             delivery=int(whole.demand[c]),
@@ -76,18 +81,20 @@ def _run(problem: RoutingProblem, stop: StoppingCriterion, seed_value: int) -> A
         off_diagonal = problem.km > 0
         ratio = float(np.min(problem.arc_cost[off_diagonal] / problem.km[off_diagonal])) if off_diagonal.any() else 1.0
         max_distance = int(np.floor(fleet.max_route_km * ratio * scale + 1e-6))
-    model.add_vehicle_type(
-        num_available=problem.fleet_size if problem.fleet_size is not None else n,
-        capacity=whole.capacity,
-        start_depot=depot,
-        end_depot=depot,
-        fixed_cost=whole.fixed_cost,
-        max_distance=max_distance,
-    )
+    depot_of_type = [k for k, count in enumerate(counts) if count > 0]
+    for k in depot_of_type:
+        model.add_vehicle_type(
+            num_available=counts[k],
+            capacity=whole.capacity,
+            start_depot=depots[k],
+            end_depot=depots[k],
+            fixed_cost=whole.fixed_cost,
+            max_distance=max_distance,
+        )
     cost = whole.arc
     duration = np.round(problem.minutes * tscale).astype(np.int64)
-    for i in range(n + 1):
-        for j in range(n + 1):
+    for i in range(m + n):
+        for j in range(m + n):
             if i != j:
                 model.add_edge(locations[i], locations[j], distance=int(cost[i, j]), duration=int(duration[i, j]))
     result = model.solve(stop=_stop(stop, time.perf_counter() - started), seed=seed_value, display=False)
@@ -96,7 +103,11 @@ def _run(problem: RoutingProblem, stop: StoppingCriterion, seed_value: int) -> A
     solution = None
     if best.is_feasible():
         # A route's activities include its depots; a client activity's idx counts clients from 0.
-        solution = problem.solution([[a.idx + 1 for a in route if a.is_client()] for route in best.routes()])
+        paths = [(route.vehicle_type(), [a.idx + 1 for a in route if a.is_client()]) for route in best.routes()]
+        if isinstance(problem, MultiDepotProblem):
+            solution = problem.solution([(depot_of_type[kind], path) for kind, path in paths])
+        else:
+            solution = problem.solution([path for _, path in paths])
     return Answer(
         "feasible" if solution is not None else "no_solution",
         solution,

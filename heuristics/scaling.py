@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lastmile.routing import RoutingProblem
+from lastmile.routing import MultiDepotProblem, RoutingProblem
 
 
 def integer_scale(values: np.ndarray) -> int:
@@ -30,7 +30,7 @@ class IntegerProblem:
     capacity: int
 
     @classmethod
-    def of(cls, problem: RoutingProblem) -> IntegerProblem:
+    def of(cls, problem: RoutingProblem | MultiDepotProblem) -> IntegerProblem:
         fleet = problem.fleet
         scale = integer_scale(np.append(problem.arc_cost.ravel(), fleet.fixed_cost))
         qscale = integer_scale(np.concatenate((problem.demand, problem.pickup, [fleet.capacity])))

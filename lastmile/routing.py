@@ -21,8 +21,79 @@ from lastmile.result import Scope
 from lastmile.subset import only_company, restrict, with_min_load_rate
 
 
+class _Tables:
+    """The numpy tables of a routing problem, indexed depots first, then customers;
+    the problem gives `instance`, `customers`, `locations`, `fleet`, `company`,
+    `time_windows` and how many `depots` lead its index."""
+
+    instance: Instance
+    customers: tuple[str, ...]
+    company: str | None
+    time_windows: bool
+    depots: int
+    locations: list[int]
+    fleet: Fleet
+
+    def _square(self, table: np.ndarray) -> np.ndarray:
+        out = np.array(table[np.ix_(self.locations, self.locations)], dtype=float)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def km(self) -> np.ndarray:
+        return self._square(tables(self.instance).km)
+
+    @cached_property
+    def minutes(self) -> np.ndarray:
+        return self._square(tables(self.instance).minutes)
+
+    @cached_property
+    def arc_cost(self) -> np.ndarray:
+        """Money per arc: cost per km on the distance and its congestion surcharge (C2 + C3)."""
+        t = tables(self.instance)
+        return self.fleet.cost_per_km * (self._square(t.km) + self._square(t.congestion_km))
+
+    def _per_customer(self, values: Sequence[float]) -> np.ndarray:
+        out = np.array([0.0] * self.depots + list(values))
+        out.setflags(write=False)
+        return out
+
+    def _parcels(self, kind: str) -> np.ndarray:
+        """Deliveries (`demand`) or pickups per index: this problem's company's, or all."""
+        nodes = [self.instance.node_by_id[c] for c in self.customers]
+        if self.company is None:
+            return self._per_customer([sum(getattr(n, kind).values()) for n in nodes])
+        return self._per_customer([getattr(n, kind).get(self.company, 0.0) for n in nodes])
+
+    @cached_property
+    def demand(self) -> np.ndarray:
+        return self._parcels("demand")
+
+    @cached_property
+    def pickup(self) -> np.ndarray:
+        return self._parcels("pickup")
+
+    @property
+    def has_pickups(self) -> bool:
+        return bool(self.pickup.any())
+
+    @cached_property
+    def windows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(earliest, latest) per index, or None when no customer has a window."""
+        nodes = [self.instance.node_by_id[c] for c in self.customers]
+        if not self.time_windows or all(n.time_window is None for n in nodes):
+            return None
+        early = self._per_customer([n.time_window.earliest if n.time_window else 0.0 for n in nodes])
+        late = self._per_customer([n.time_window.latest if n.time_window else np.inf for n in nodes])
+        return early, late
+
+    @cached_property
+    def service(self) -> np.ndarray:
+        return self._per_customer([self.instance.node_by_id[c].service_time for c in self.customers])
+
+
 @dataclass(frozen=True)
-class RoutingProblem:
+class RoutingProblem(_Tables):
     """Route `customers` from `center` with `vehicles` (None: an unlimited fleet of
     `company`'s vehicle type). `company` set means independent delivery: only that
     company's parcels count. `time_windows=False` drops door-to-door windows.
@@ -37,6 +108,8 @@ class RoutingProblem:
     time_windows: bool = True
     region: str = ""
     min_load_rate: float = 0.0
+
+    depots = 1  # the center, index 0
 
     @classmethod
     def whole(cls, instance: Instance, company: str | None = None) -> RoutingProblem:
@@ -99,63 +172,6 @@ class RoutingProblem:
         index = self.instance.index
         return [index[self.center]] + [index[c] for c in self.customers]
 
-    def _square(self, table: np.ndarray) -> np.ndarray:
-        out = np.array(table[np.ix_(self.locations, self.locations)], dtype=float)
-        out.setflags(write=False)
-        return out
-
-    @cached_property
-    def km(self) -> np.ndarray:
-        return self._square(tables(self.instance).km)
-
-    @cached_property
-    def minutes(self) -> np.ndarray:
-        return self._square(tables(self.instance).minutes)
-
-    @cached_property
-    def arc_cost(self) -> np.ndarray:
-        """Money per arc: cost per km on the distance and its congestion surcharge (C2 + C3)."""
-        t = tables(self.instance)
-        return self.fleet.cost_per_km * (self._square(t.km) + self._square(t.congestion_km))
-
-    def _per_customer(self, values: Sequence[float]) -> np.ndarray:
-        out = np.array([0.0, *values])
-        out.setflags(write=False)
-        return out
-
-    def _parcels(self, kind: str) -> np.ndarray:
-        """Deliveries (`demand`) or pickups per index: this problem's company's, or all."""
-        nodes = [self.instance.node_by_id[c] for c in self.customers]
-        if self.company is None:
-            return self._per_customer([sum(getattr(n, kind).values()) for n in nodes])
-        return self._per_customer([getattr(n, kind).get(self.company, 0.0) for n in nodes])
-
-    @cached_property
-    def demand(self) -> np.ndarray:
-        return self._parcels("demand")
-
-    @cached_property
-    def pickup(self) -> np.ndarray:
-        return self._parcels("pickup")
-
-    @property
-    def has_pickups(self) -> bool:
-        return bool(self.pickup.any())
-
-    @cached_property
-    def windows(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(earliest, latest) per index, or None when no customer has a window."""
-        nodes = [self.instance.node_by_id[c] for c in self.customers]
-        if not self.time_windows or all(n.time_window is None for n in nodes):
-            return None
-        early = self._per_customer([n.time_window.earliest if n.time_window else 0.0 for n in nodes])
-        late = self._per_customer([n.time_window.latest if n.time_window else np.inf for n in nodes])
-        return early, late
-
-    @cached_property
-    def service(self) -> np.ndarray:
-        return self._per_customer([self.instance.node_by_id[c].service_time for c in self.customers])
-
     def vehicle_id(self, k: int) -> str:
         if self.vehicles is not None:
             return self.vehicles[k]
@@ -175,3 +191,69 @@ class RoutingProblem:
             for k, r in enumerate(used)
         )
         return Solution.independent(built) if self.company is not None else Solution.routed(built)
+
+
+@dataclass(frozen=True)
+class MultiDepotProblem(_Tables):
+    """Several open centers, each with its own vehicles (one type), serving `customers`
+    together: the whole joint instance routed as one problem from the centers the
+    three-stage plan opened (issue 12, the price of region division). Tables are
+    indexed 0..m-1 = centers, m..m+n-1 = customers; a route is (center index, customer
+    positions 1..n). Solved by PyVRP, which handles several depots."""
+
+    instance: Instance
+    centers: tuple[str, ...]
+    customers: tuple[str, ...]
+    vehicles: tuple[tuple[str, ...], ...]  # per center
+    region: str = ""
+
+    min_load_rate = 0.0  # the regions' load thresholds do not carry over to one problem
+    company = None  # joint delivery: every company's parcels
+    time_windows = True
+
+    @property
+    def depots(self) -> int:  # type: ignore[override]
+        return len(self.centers)
+
+    @cached_property
+    def scope(self) -> Instance:
+        return restrict(self.instance, self.customers, self.centers)
+
+    @property
+    def objective(self) -> Scope:
+        return "routing"
+
+    @property
+    def n(self) -> int:
+        return len(self.customers)
+
+    @property
+    def fleet_size(self) -> int:
+        return sum(len(v) for v in self.vehicles)
+
+    @cached_property
+    def fleet(self) -> Fleet:
+        one = RoutingProblem(
+            self.instance, self.centers[0], self.customers, tuple(v for vs in self.vehicles for v in vs)
+        )
+        return one.fleet
+
+    @cached_property
+    def locations(self) -> list[int]:
+        index = self.instance.index
+        return [index[c] for c in self.centers] + [index[c] for c in self.customers]
+
+    def solution(self, routes: Sequence[tuple[int, Sequence[int]]]) -> Solution:
+        """The shared `Solution` for routes given as (center index, customer positions 1..n)."""
+        used: dict[int, int] = {}
+        built = []
+        for depot, stops in routes:
+            if not stops:
+                continue
+            k = used.get(depot, 0)
+            if k >= len(self.vehicles[depot]):
+                raise ValueError(f"more routes than vehicles at {self.centers[depot]}")
+            used[depot] = k + 1
+            path = [self.customers[i - 1] for i in stops]
+            built.append(Route.through(self.vehicles[depot][k], self.centers[depot], path, self.region))
+        return Solution.routed(tuple(built))

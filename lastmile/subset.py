@@ -62,6 +62,27 @@ def only_company(instance: Instance, company: str) -> Instance:
     return with_parent_distances(instance, sub)
 
 
+def coalition(instance: Instance, companies: Collection[str]) -> Instance:
+    """The instance as a coalition of `companies` sees it, the others absent: their
+    depots, fleets and parcels gone; every node, center and road kept (issue 12's
+    coalition values)."""
+    keep = set(companies)
+    unknown = keep - set(instance.company_by_id)
+    if unknown or not keep:
+        raise KeyError(f"{instance.name}: a coalition needs known companies, got {sorted(companies)}")
+    nodes = tuple(
+        replace(
+            n,
+            demand={c: q for c, q in n.demand.items() if c in keep},
+            pickup={c: q for c, q in n.pickup.items() if c in keep},
+        )
+        for n in instance.nodes
+    )
+    members = tuple(c for c in instance.companies if c.id in keep)
+    name = f"{instance.name}[{'+'.join(c.id for c in members)}]"
+    return with_parent_distances(instance, replace(instance, name=name, companies=members, nodes=nodes))
+
+
 def with_min_load_rate(instance: Instance, rate: float) -> Instance:
     """The instance with every fleet's vehicles (the companies' and the alliance's) held
     to a minimum load rate."""

@@ -23,7 +23,7 @@ import pytest
 
 from experiments import compare
 from experiments.config import read_config
-from experiments.store import CSV_NAME, STORE_NAME
+from experiments.store import CSV_NAME, STORE_NAME, Store
 from experiments.tables import write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +75,7 @@ def pipeline_run(mini_xiqing: Path, tmp_path_factory: pytest.TempPathFactory) ->
         'sensitivity_solver = "ga"\n'
         'simulate = true\nsimulation_days = 2\nsimulation_replications = 2\nsimulation_solver = "ga"\n'
         "demand_noise = 0.0\nfree_flow = true\n"
+        'allocate = true\nallocation_solvers = ["ga"]\nallocation_iterations = 5\n'
     )
     done = run_compare("--config", plan, "--out", out, "--workers", "2")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -111,6 +112,51 @@ def test_pipeline_folder_holds_store_csv_provenance_tables_and_figures(pipeline_
     for stem in ("regions-mini-xiqing", "gaps-mini-xiqing", "convergence-mini-xiqing", "routes-mini-xiqing-ga"):
         assert {f"{stem}.pdf", f"{stem}.png"} <= figures
     assert "sensitivity-mini-xiqing.pdf" in figures
+
+
+def test_the_game_shares_the_alliance_cost_by_every_rule(pipeline_run: Path) -> None:
+    """Every coalition of the four companies stored once; each rule's allocation adds up
+    to the grand coalition's cost; the tables, the figure and the report section exist."""
+    with sqlite3.connect(pipeline_run / STORE_NAME) as db:
+        values = pd.read_sql_query("SELECT * FROM coalitions", db)
+    assert len(values) == 15 and values["status"].eq("ok").all()
+    store = Store(pipeline_run)
+    try:
+        allocation, game = store.table("allocation"), store.table("game")
+    finally:
+        store.close()
+    assert set(allocation["rule"]) == {
+        "proportional to parcels",
+        "proportional to km-weighted parcels",
+        "Shapley",
+        "nucleolus",
+    }
+    grand = game.set_index("basis")["grand"]
+    for (basis, _), part in allocation.groupby(["basis", "rule"]):
+        assert part["allocated"].sum() == pytest.approx(grand[basis])
+    grand_value = values.loc[values["coalition"] == "A+S+J+C", "TC"].item()
+    assert grand["TC"] == pytest.approx(grand_value)
+    for name in ("allocation-mini-xiqing.tex", "allocation-mini-xiqing-no-lh.tex", "game.tex"):
+        assert (pipeline_run / "tables" / name).is_file()
+    assert (pipeline_run / "figures" / "allocation-mini-xiqing.png").is_file()
+    assert "Who gains" in (pipeline_run / "report.md").read_text()
+
+
+def test_a_game_resumes_with_the_coalitions_it_lost(pipeline_run: Path, tmp_path: Path) -> None:
+    """Coalitions lost from the store (as by a kill) are evaluated again on --resume,
+    the others are not, and with an iteration budget the values come back identical."""
+    out = tmp_path / "out"
+    shutil.copytree(pipeline_run, out)
+    with sqlite3.connect(out / STORE_NAME) as db:
+        before = pd.read_sql_query("SELECT * FROM coalitions ORDER BY coalition", db)
+        db.execute("DELETE FROM coalitions WHERE size IN (2, 4)")
+    plan = pipeline_run.parent / "plan.toml"
+    done = run_compare("--config", plan, "--out", out, "--workers", "2", "--resume")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "resuming the game: 8 of 15 coalitions already stored" in done.stdout
+    with sqlite3.connect(out / STORE_NAME) as db:
+        after = pd.read_sql_query("SELECT * FROM coalitions ORDER BY coalition", db)
+    pd.testing.assert_frame_equal(before.drop(columns=["time_s"]), after.drop(columns=["time_s"]))
 
 
 def test_routes_name_the_instance_nodes_and_leave_out_the_depot(pipeline_run: Path, mini_xiqing: Path) -> None:
