@@ -288,7 +288,8 @@ class Experiment:
             orders = orders_seed(self.config.master_seed, plan.label)
             for members in coalitions(players, options, orders):
                 for solver in options.solvers:
-                    planning = planning_seed(self.config, plan.label)
+                    sequence = planning_seed(self.config, plan.label)
+                    planning = (int(sequence.entropy), tuple(sequence.spawn_key))  # type: ignore[arg-type]
                     out.append(
                         CoalitionTask(plan.label, members, solver, seed, plan.instance, planning, self.options, options)
                     )
@@ -368,7 +369,7 @@ class Experiment:
                 store.put_table(plan.label, "decomposition", division_table(plan, runs))
             if self.config.allocate and not values.empty:
                 orders = orders_seed(self.config.master_seed, plan.label)
-                for name, table in game_tables(plan, values, orders, self.config.shapley_samples).items():
+                for name, table in game_tables(plan, values, orders, game_options(self.config)).items():
                     store.put_table(plan.label, name, table)
         for label, sweep in sweeps.items():
             parts = []

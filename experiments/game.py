@@ -25,9 +25,13 @@ Modelling choices (named in `GameOptions`, documented in docs/architecture.md):
   status quo the experiment reports); `"alone"` charges it the trips its own parcels
   would need if no other company were there, which makes every village trip its own;
 - up to `exact_max` companies every coalition is evaluated (exact Shapley value,
-  nucleolus, full core check); above that, the coalitions of `samples` random orders
+  nucleolus, or the prenucleolus when the alliance costs more than the companies
+  alone, full core check); above that, the coalitions of `samples` random orders
   (sampled Shapley value with 95% intervals; the core check over those coalitions;
-  a coalition without a joint plan then costs its members alone).
+  a coalition without a joint plan, or dearer than its members alone, costs them
+  alone);
+- a coalition whose run crashed (status `error`) is evaluated again on resume; until
+  it has a value its game is reported incomplete, with no allocation.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.aggregate import delivery_row
-from experiments.plan import Plan, PlanError, PlanOptions, baseline, plan_instance
+from experiments.plan import FleetTooSmall, Plan, PlanError, PlanOptions, baseline, plan_instance
 from experiments.runner import Work
 from experiments.solvers import solve
 from experiments.store import INDEPENDENT, CoalitionRow
@@ -100,15 +104,16 @@ def coalitions(players: Sequence[str], options: GameOptions, orders: np.random.S
 
 @dataclass(frozen=True)
 class CoalitionTask:
-    """One coalition's value by one solver and seed; `planning` is the seed sequence
-    the whole instance was planned with (the same regions' random stream)."""
+    """One coalition's value by one solver and seed; `planning` is the (entropy,
+    spawn key) of the seed sequence the whole instance was planned with, so every plan
+    of the coalition starts from the same random stream as the alliance's."""
 
     label: str
     members: tuple[str, ...]
     solver: str
     seed: int
     instance: Instance
-    planning: np.random.SeedSequence
+    planning: tuple[int, tuple[int, ...]]
     plan_options: PlanOptions
     options: GameOptions
 
@@ -140,16 +145,20 @@ def _row(task: CoalitionTask, status: str, started: float, message: str = "", **
 
 def _plan(sub: Instance, task: CoalitionTask) -> Plan:
     """The coalition's plan; with `fit_regions`, divided again into as many regions as
-    the coalition has vehicles when its fleet cannot cover the regions found."""
+    the coalition has vehicles when the division found more regions than that (a fleet
+    too small for the regions' loads, or a failed location stage, is no plan)."""
     options = replace(task.plan_options, compare_algorithms=False, independent=False)
+    entropy, key = task.planning
+
+    def fresh() -> np.random.Generator:  # planning spawns from its generator's seed sequence
+        return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=key))
+
     try:
-        return plan_instance(sub, task.label, np.random.default_rng(task.planning), options)
-    except PlanError:
-        vehicles = sub.joint_vehicle_ids()
-        if not task.options.fit_regions or sub.pooled_fleet().count is None:
+        return plan_instance(sub, task.label, fresh(), options)
+    except FleetTooSmall as exc:
+        if not task.options.fit_regions or exc.regions <= exc.vehicles:
             raise
-        fitted = replace(options, n_regions=len(vehicles))
-        return plan_instance(sub, task.label, np.random.default_rng(task.planning), fitted)
+        return plan_instance(sub, task.label, fresh(), replace(options, n_regions=exc.vehicles))
 
 
 def value_of(task: CoalitionTask) -> CoalitionRow:
@@ -246,57 +255,76 @@ def weights(plan: Plan) -> dict[str, dict[str, float]]:
     return {"parcels": parcels, "km-weighted parcels": weighted}
 
 
-def _game(players: tuple[str, ...], values: dict[frozenset[str], float]) -> tuple[allocation.Game, dict[str, int]]:
-    """The game of a solver's coalition values (inf: no feasible joint plan)."""
+def _game(
+    players: tuple[str, ...], values: dict[frozenset[str], float], exact: bool
+) -> tuple[allocation.Game, dict[str, int]]:
+    """The game of a solver's coalition values (inf: no feasible joint plan). Exact:
+    every coalition may split (`allocation.cheapest`); sampled: a coalition without a
+    joint plan, or whose joint plan costs more than its members alone, costs them alone.
+    The grand coalition keeps its joint cost where it has one."""
     grand = frozenset(players)
-    if len(values) == 2 ** len(players) - 1:
+    alone = {p: values[frozenset({p})] for p in players}
+    if exact:
         cost = allocation.cheapest(players, values)
-        split = sum(1 for s, v in values.items() if s != grand and cost[s] < v - 1e-9)
     else:
-        alone = {p: values[frozenset({p})] for p in players}
-        cost = {s: v if math.isfinite(v) else sum(alone[p] for p in s) for s, v in values.items()}
-        split = sum(1 for v in values.values() if not math.isfinite(v))
+        cost = {s: min(v, sum(alone[p] for p in s)) for s, v in values.items()}
     if math.isfinite(values[grand]):
         cost[grand] = values[grand]
-    counts = {"no_joint_plan": sum(1 for v in values.values() if not math.isfinite(v)), "split_cheaper": split}
+    planned = {s: v for s, v in values.items() if math.isfinite(v) and len(s) > 1 and s != grand}
+    counts = {
+        "no_joint_plan": sum(1 for v in values.values() if not math.isfinite(v)),
+        "split_cheaper": sum(1 for s, v in planned.items() if cost[s] < v - 1e-9 * max(1.0, v)),
+    }
     return allocation.Game(players, cost), counts
 
 
 def game_tables(
-    plan: Plan, rows: pd.DataFrame, orders: np.random.SeedSequence, samples: int
+    plan: Plan, rows: pd.DataFrame, orders: np.random.SeedSequence, options: GameOptions
 ) -> dict[str, pd.DataFrame]:
     """The `allocation` table (per solver, seed, cost basis, rule and company: stand-alone
     cost, allocated cost, saving, within the core or not, the largest excess and the
-    coalition that has it) and the `game` table (one row per solver, seed and basis)."""
+    coalition that has it) and the `game` table (one row per solver, seed and basis;
+    `status` says when a game lacks coalitions, e.g. after failed runs, and has no
+    allocation)."""
     players = tuple(c.id for c in plan.instance.companies)
-    mine = rows[rows["instance"] == plan.label]
+    wanted = {frozenset(c) for c in coalitions(players, options, orders)}
+    mine = rows[(rows["instance"] == plan.label) & (rows["status"] != "error")]
     shares = weights(plan)
+    exact = len(players) <= options.exact_max
     out_rows, game_rows = [], []
     for (solver, seed), group in mine.groupby(["solver", "seed"], sort=True):
         for basis in BASES:
             values = {
                 members_of(r["coalition"]): float(r[basis]) if r["feasible"] else math.inf for _, r in group.iterrows()
             }
-            singles = [frozenset({p}) for p in players]
-            if not all(math.isfinite(values.get(s, math.inf)) for s in singles) or frozenset(players) not in values:
+            head = {"solver": solver, "seed": int(seed), "basis": basis, "players": len(players)}
+            missing = wanted - set(values)
+            singles = [values.get(frozenset({p}), math.inf) for p in players]
+            if missing or not all(math.isfinite(v) for v in singles):
+                status = (
+                    f"incomplete: {len(missing)} coalitions missing, {sum(map(math.isinf, singles))} companies alone"
+                )
+                game_rows.append(head | {"coalitions": len(values), "status": status})
                 continue
-            game, counts = _game(players, values)
+            game, counts = _game(players, values, exact)
             rules: dict[str, tuple[dict[str, float], dict[str, float]]] = {
                 f"proportional to {w}": (allocation.proportional(game, shares[w]), {}) for w in shares
             }
             epsilon = math.nan
-            if game.complete:
+            if exact:
                 rules["Shapley"] = (allocation.shapley(game), {})
-                rules["nucleolus"] = (allocation.nucleolus(game), {})
+                named = "nucleolus" if allocation.has_imputations(game) else "prenucleolus"
+                rules[named] = (allocation.nucleolus(game), {})
                 epsilon = allocation.least_core(game).epsilon
             else:
-                orders_used = allocation.permutations(players, samples, np.random.default_rng(orders))
-                rules["Shapley (sampled)"] = allocation.shapley_sampled(game, orders_used)
+                sampled = allocation.permutations(players, options.samples, np.random.default_rng(orders))
+                rules["Shapley (sampled)"] = allocation.shapley_sampled(game, sampled)
             stand_alone = game.stand_alone()
             grand = game.cost[game.grand]
             for rule, (x, half) in rules.items():
                 worst = allocation.core_violation(game, x)
                 for p in players:
+                    saving = stand_alone[p] - x[p]
                     out_rows.append(
                         {
                             "solver": solver,
@@ -307,8 +335,8 @@ def game_tables(
                             "stand_alone": stand_alone[p],
                             "allocated": x[p],
                             "interval": half.get(p, math.nan),
-                            "saving": stand_alone[p] - x[p],
-                            "saving_pct": 100 * (stand_alone[p] - x[p]) / stand_alone[p],
+                            "saving": saving,
+                            "saving_pct": 100 * saving / stand_alone[p] if stand_alone[p] else math.nan,
                             "in_core": worst.in_core(game),
                             "max_excess": worst.excess,
                             "worst_coalition": name([q for q in players if q in worst.coalition]),
@@ -316,18 +344,15 @@ def game_tables(
                     )
             total = sum(stand_alone.values())
             game_rows.append(
-                {
-                    "solver": solver,
-                    "seed": int(seed),
-                    "basis": basis,
-                    "players": len(players),
+                head
+                | {
                     "coalitions": len(values),
-                    "complete": game.complete,
+                    "status": "complete" if exact else f"sampled ({options.samples} orders)",
                     "grand": grand,
                     "stand_alone": total,
-                    "saving_pct": 100 * (total - grand) / total,
+                    "saving_pct": 100 * (total - grand) / total if total else math.nan,
                     "least_core_epsilon": epsilon,
-                    "core_empty": bool(epsilon > 1e-6 * max(1.0, abs(grand))) if game.complete else None,
+                    "core_empty": bool(epsilon > 1e-6 * max(1.0, abs(grand))) if exact else None,
                     **counts,
                 }
             )

@@ -55,6 +55,16 @@ class PlanError(Exception):
     """An instance the pipeline cannot plan (e.g. a fleet too small for the regions)."""
 
 
+class FleetTooSmall(PlanError):
+    """A limited fleet that cannot give every region the vehicles its load needs;
+    `regions` and `vehicles` say whether there are simply more regions than vehicles."""
+
+    def __init__(self, message: str, regions: int, vehicles: int) -> None:
+        super().__init__(message)
+        self.regions = regions
+        self.vehicles = vehicles
+
+
 Problem = RoutingProblem | LocationProblem
 
 
@@ -356,9 +366,11 @@ def share_fleet(instance: Instance, regions: Mapping[str, Collection[str]]) -> d
         need = {r: max(1, math.ceil(max(load) / fleet.capacity - 1e-9)) for r, load in loads.items()}
         spare = len(pool) - sum(need.values())
         if spare < 0:
-            raise PlanError(
+            raise FleetTooSmall(
                 f"{instance.name}: the pooled fleet of {len(pool)} vehicles cannot carry the regions' loads "
-                f"({sum(need.values())} vehicles needed)"
+                f"({sum(need.values())} vehicles needed)",
+                regions=len(regions),
+                vehicles=len(pool),
             )
         for _ in range(spare):
             busiest = max(need, key=lambda r: (max(loads[r]) / need[r], r))

@@ -316,12 +316,15 @@ def who_gains(store: Store) -> list[str]:
     game, allocation, decomposition = store.table("game"), store.table("allocation"), store.table("decomposition")
     lines = []
     for _, g in game.iterrows():
+        if str(g["status"]).startswith("incomplete"):
+            lines.append(f"{g['instance']}, {BASIS_NAMES[g['basis']][1]}, {g['solver']}: no allocation, {g['status']}.")
+            continue
         head = (
             f"{g['instance']}, {BASIS_NAMES[g['basis']][1]}, coalition values by {g['solver']}: the alliance of all "
             f"{g['players']} companies costs {g['grand']:.2f} CNY against {g['stand_alone']:.2f} CNY alone "
             f"({g['saving_pct']:+.1f}%)"
         )
-        if not g["complete"]:
+        if g["status"] != "complete":
             core = f"the core is checked over the {g['coalitions']} sampled coalitions only"
         elif g["core_empty"]:
             epsilon = f"{g['least_core_epsilon']:.2f}"

@@ -151,24 +151,28 @@ class Store:
         return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(KEY)} FROM runs")}  # type: ignore[misc]
 
     def finished_coalitions(self) -> set[tuple[str, str, str, int]]:
-        return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(COALITION_KEY)} FROM coalitions")}  # type: ignore[misc]
+        """Coalitions stored with a value; an `error` row (a crash, not the coalition's
+        own outcome) is evaluated again on resume and then replaced."""
+        query = f"SELECT {', '.join(COALITION_KEY)} FROM coalitions WHERE status != 'error'"
+        return {tuple(r) for r in self.db.execute(query)}  # type: ignore[misc]
 
-    def _insert(self, table: str, columns: tuple[str, ...], row: RunRow | CoalitionRow) -> None:
+    def _insert(self, table: str, columns: tuple[str, ...], row: RunRow | CoalitionRow, verb: str) -> None:
         values = asdict(row)
         values["feasible"] = int(row.feasible)
         marks = ", ".join("?" for _ in columns)
         with self.db:
             self.db.execute(
-                f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({marks})", [values[c] for c in columns]
+                f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", [values[c] for c in columns]
             )
 
     def add_run(self, row: RunRow) -> None:
         """Insert one run in its own transaction; a run already stored is left as it is."""
-        self._insert("runs", COLUMNS, row)
+        self._insert("runs", COLUMNS, row, "INSERT OR IGNORE")
 
     def add_coalition(self, row: CoalitionRow) -> None:
-        """Insert one coalition's value in its own transaction (as `add_run`)."""
-        self._insert("coalitions", COALITION_COLUMNS, row)
+        """Insert one coalition's value in its own transaction; it replaces an `error`
+        row of the same key (only those are evaluated again)."""
+        self._insert("coalitions", COALITION_COLUMNS, row, "INSERT OR REPLACE")
 
     def _frame(self, table: str, key: tuple[str, ...]) -> pd.DataFrame:
         frame = pd.read_sql_query(f"SELECT * FROM {table} ORDER BY {', '.join(key)}", self.db)

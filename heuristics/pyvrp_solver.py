@@ -55,7 +55,11 @@ def _run(problem: RoutingProblem | MultiDepotProblem, stop: StoppingCriterion, s
         return Answer("error", None, message="PyVRP has no minimum vehicle load rate")
     n, fleet = problem.n, problem.fleet
     # vehicles per depot: one depot (index 0) or one per center of a multi-depot problem
-    counts = [len(v) for v in problem.vehicles] if isinstance(problem, MultiDepotProblem) else [problem.fleet_size or n]
+    counts = (
+        [len(v) for v in problem.vehicles]
+        if isinstance(problem, MultiDepotProblem)
+        else [n if problem.fleet_size is None else problem.fleet_size]
+    )
     m = len(counts)
     whole = IntegerProblem.of(problem)
     scale = whole.scale

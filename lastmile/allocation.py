@@ -164,7 +164,8 @@ def core_violation(game: Game, allocation: Mapping[str, float]) -> Violation:
         excess = sum(allocation[p] for p in coalition) - value
         if excess > worst:
             worst, where = excess, coalition
-    return Violation(worst, where, sum(1 for s in game.cost if s != game.grand))
+    checked = sum(1 for s, v in game.cost.items() if s != game.grand and math.isfinite(v))
+    return Violation(worst, where, checked)
 
 
 @dataclass(frozen=True)
@@ -184,15 +185,23 @@ def least_core(game: Game) -> LeastCore:
     return LeastCore(x, epsilon)
 
 
-def nucleolus(game: Game) -> dict[str, float]:
-    """The nucleolus (Schmeidler 1969): lexicographically the smallest largest
-    excesses, by a sequence of least-core LPs on HiGHS. After each LP the coalitions
+def has_imputations(game: Game) -> bool:
+    """Whether some efficient allocation charges no player more than alone
+    (c(N) <= sum of c({i})): the set the nucleolus is taken over."""
+    return game.cost[game.grand] <= sum(game.stand_alone().values()) + 1e-9 * max(1.0, abs(game.cost[game.grand]))
+
+
+def nucleolus(game: Game, imputations: bool = True) -> dict[str, float]:
+    """The nucleolus (Schmeidler 1969): over the imputations (x_i <= c({i})),
+    lexicographically the smallest largest excesses, by a sequence of least-core LPs
+    on HiGHS; with `imputations=False`, or when there are none (`has_imputations`),
+    the prenucleolus over every efficient allocation. After each LP the coalitions
     whose constraint has a non-zero dual are tight in every optimum and are fixed at
     that excess; coalitions whose vector the fixed ones span are dropped (their
     excess is then determined). At most n LPs; needs the complete game."""
     if not game.complete:
         raise ValueError("the nucleolus needs every coalition's cost")
-    stage = _Stage(game)
+    stage = _Stage(game, imputations=imputations and has_imputations(game))
     while True:
         x, epsilon, tight = stage.solve()
         stage.fix(tight, epsilon)
@@ -203,8 +212,9 @@ def nucleolus(game: Game) -> dict[str, float]:
 class _Stage:
     """The least-core LP over x and epsilon with some coalitions' excesses fixed."""
 
-    def __init__(self, game: Game) -> None:
+    def __init__(self, game: Game, imputations: bool = False) -> None:
         self.game = game
+        self.upper = [game.cost[frozenset({p})] for p in game.players] if imputations else None
         self.free = [s for s in game.cost if s != game.grand and math.isfinite(game.cost[s])]
         self.fixed: list[tuple[Coalition, float]] = []
         self.span = np.ones((1, game.n))  # the grand coalition's vector
@@ -223,7 +233,10 @@ class _Stage:
         cost = np.zeros(n + 1)
         cost[n] = 1.0
         empty = np.array([], dtype=np.int32)
-        h.addCols(n + 1, cost, np.full(n + 1, -inf), np.full(n + 1, inf), 0, empty, empty, np.array([]))
+        upper = np.full(n + 1, inf)
+        if self.upper is not None:  # no player pays more than alone
+            upper[:n] = self.upper
+        h.addCols(n + 1, cost, np.full(n + 1, -inf), upper, 0, empty, empty, np.array([]))
         rows: list[tuple[np.ndarray, float, float]] = [(np.append(np.ones(n), 0.0), *[game.cost[game.grand]] * 2)]
         for coalition, level in self.fixed:
             value = game.cost[coalition] + level

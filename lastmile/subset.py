@@ -65,7 +65,9 @@ def only_company(instance: Instance, company: str) -> Instance:
 def coalition(instance: Instance, companies: Collection[str]) -> Instance:
     """The instance as a coalition of `companies` sees it, the others absent: their
     depots, fleets and parcels gone; every node, center and road kept (issue 12's
-    coalition values)."""
+    coalition values). The alliance's own vehicle type (`joint_fleet`, Xiqing) stays
+    as it is: its count bounds what any coalition may use, and C1 is paid per vehicle
+    used, so a smaller coalition pays only for the vehicles it needs."""
     keep = set(companies)
     unknown = keep - set(instance.company_by_id)
     if unknown or not keep:

@@ -9,6 +9,7 @@ from lastmile.allocation import (
     Game,
     cheapest,
     core_violation,
+    has_imputations,
     least_core,
     nucleolus,
     permutations,
@@ -44,6 +45,19 @@ def test_nucleolus_needs_a_second_stage() -> None:
     game = Game(("A", "B", "C"), cost)
     assert least_core(game).epsilon == pytest.approx(-0.5)
     assert nucleolus(game) == pytest.approx({"A": 5.75, "B": 5.75, "C": 9.5})
+
+
+def test_the_nucleolus_charges_no_one_more_than_alone_where_the_prenucleolus_does() -> None:
+    # c(i) = 1, c(AB) = c(AC) = 0.8, c(BC) = 2, c(N) = 2: the core is empty. Savings
+    # v(AB) = v(AC) = 1.2, v(N) = 1; by symmetry savings y = (1 - 2t, t, t) with excesses
+    # AB, AC: -0.2 - t and BC: 2t, the smallest two; the prenucleolus equalises them at
+    # t = -1/15, so B and C pay 1 + 1/15 > 1 alone; the nucleolus stops at t = 0: (0, 1, 1).
+    cost = {F("A"): 1.0, F("B"): 1.0, F("C"): 1.0, F("AB"): 0.8, F("AC"): 0.8, F("BC"): 2.0, F("ABC"): 2.0}
+    game = Game(("A", "B", "C"), cost)
+    assert has_imputations(game)
+    assert nucleolus(game, imputations=False) == pytest.approx({"A": -2 / 15, "B": 16 / 15, "C": 16 / 15})
+    assert nucleolus(game) == pytest.approx({"A": 0.0, "B": 1.0, "C": 1.0})
+    assert least_core(game).epsilon > 0
 
 
 def test_core_check_by_hand() -> None:

@@ -7,11 +7,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from experiments.config import Config
 from experiments.experiment import game_options, generator, planning_seed
-from experiments.game import CoalitionTask, _plan, coalitions, value_of
+from experiments.game import CoalitionTask, _plan, coalitions, game_tables, value_of
 from experiments.plan import PlanError, PlanOptions, plan_instance, whole_problem
 from experiments.solvers import solve
 from lastmile.cost import evaluate
@@ -28,7 +29,8 @@ OPTIONS = PlanOptions(compare_algorithms=False, stage_time_limit=10.0)
 def task(instance: Instance, members: tuple[str, ...], **game: object) -> CoalitionTask:
     options = replace(game_options(Config()), iterations=5, **game)
     seed = planning_seed(Config(), instance.name)
-    return CoalitionTask(instance.name, members, "ga", 11, instance, seed, OPTIONS, options)
+    planning = (int(seed.entropy), tuple(seed.spawn_key))  # type: ignore[arg-type]
+    return CoalitionTask(instance.name, members, "ga", 11, instance, planning, OPTIONS, options)
 
 
 def test_a_coalition_keeps_the_network_and_drops_the_others(tiny_xiqing: Instance) -> None:
@@ -80,6 +82,8 @@ def test_a_coalition_with_fewer_vehicles_than_regions_is_divided_again() -> None
         _plan(pair, task(lingshan, ("K02", "K03"), fit_regions=False))
     fitted = _plan(pair, task(lingshan, ("K02", "K03")))
     assert 1 < len(fitted.joint_regions) <= 12
+    again = _plan(pair, task(lingshan, ("K02", "K03")))  # the refit starts from the same stream
+    assert [s.nodes for s in again.specs] == [s.nodes for s in fitted.specs]
 
 
 def test_the_whole_instance_from_several_centers_is_one_multi_depot_problem(tiny_xiqing: Instance) -> None:
@@ -111,3 +115,35 @@ def test_companies_alone_add_up_to_ling_shans_status_quo() -> None:
         routes += [r for r in result.solution.routes if r.stops]
     assert shared == pytest.approx(evaluate(today, Solution.independent(tuple(routes))).total)
     assert alone > shared
+
+
+def test_a_game_with_a_crashed_coalition_is_incomplete_not_allocated(tiny_xiqing: Instance) -> None:
+    plan = plan_instance(tiny_xiqing, tiny_xiqing.name, generator(Config(), tiny_xiqing.name), OPTIONS)
+    options = game_options(Config())
+    orders = np.random.SeedSequence(5)
+    members = coalitions(("A", "S", "J", "C"), options, orders)
+    rows = pd.DataFrame(
+        [
+            {
+                "instance": plan.label,
+                "coalition": "+".join(m),
+                "solver": "ga",
+                "seed": 1,
+                "status": "ok",
+                "feasible": True,
+                "TC": 100.0 * len(m) ** 0.8,
+                "TC_no_LH": 90.0 * len(m) ** 0.8,
+            }
+            for m in members
+        ]
+    )
+    tables = game_tables(plan, rows, orders, options)
+    assert tables["game"]["status"].eq("complete").all()
+    for (_, rule), part in tables["allocation"].groupby(["basis", "rule"]):
+        assert part["allocated"].sum() == pytest.approx(part["stand_alone"].sum() * 4**0.8 / 4)
+        if rule in ("Shapley", "nucleolus"):  # symmetric and concave: equal shares, in the core
+            assert part["in_core"].all() and np.ptp(part["allocated"]) == pytest.approx(0.0, abs=1e-9)
+    rows.loc[rows["coalition"] == "A+J", "status"] = "error"
+    broken = game_tables(plan, rows, orders, options)
+    assert broken["allocation"].empty
+    assert broken["game"]["status"].str.startswith("incomplete: 1 coalitions missing").all()
