@@ -187,6 +187,7 @@ RULE_ORDER = (
     "Shapley",
     "Shapley (sampled)",
     "nucleolus",
+    "prenucleolus",
 )
 #: A cost basis's table-name suffix and caption words.
 BASIS_NAMES = {"TC": ("", "TC with line-haul"), "TC_no_LH": ("-no-lh", "TC without line-haul (the study's convention)")}
