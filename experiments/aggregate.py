@@ -132,16 +132,17 @@ def division_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
             for kind, routes in (("regions", split), ("whole", whole))
         }
         regions, one = figures["regions"], figures["whole"]
+        price = float(regions["TC"]) - float(one["TC"])  # type: ignore[arg-type]
         out.append(
             {
                 "solver": solver,
                 "seed": seed,
                 "regions": len(plan.joint_regions),
-                "centers": len(center_of and set(center_of.values())) or 1,
+                "centers": problem.depots,
                 "TC_regions": regions["TC"],
                 "TC_whole": one["TC"],
-                "price": float(regions["TC"]) - float(one["TC"]),  # type: ignore[arg-type]
-                "price_pct": 100 * (float(regions["TC"]) - float(one["TC"])) / float(one["TC"]),  # type: ignore[arg-type]
+                "price": price,
+                "price_pct": 100 * price / float(one["TC"]),  # type: ignore[arg-type]
                 "km_regions": regions["km"],
                 "km_whole": one["km"],
                 "vehicles_regions": regions["vehicles"],

@@ -286,10 +286,10 @@ class Experiment:
             if len(players) < 2 or not plan.specs:
                 continue
             orders = orders_seed(self.config.master_seed, plan.label)
+            sequence = planning_seed(self.config, plan.label)
+            planning = (int(sequence.entropy), tuple(sequence.spawn_key))  # type: ignore[arg-type]
             for members in coalitions(players, options, orders):
                 for solver in options.solvers:
-                    sequence = planning_seed(self.config, plan.label)
-                    planning = (int(sequence.entropy), tuple(sequence.spawn_key))  # type: ignore[arg-type]
                     out.append(
                         CoalitionTask(plan.label, members, solver, seed, plan.instance, planning, self.options, options)
                     )

@@ -91,14 +91,20 @@ def orders_seed(master_seed: int, label: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(master_seed, spawn_key=(zlib.crc32(f"{label}:shapley".encode()),))
 
 
+def sampled_orders(
+    players: Sequence[str], options: GameOptions, orders: np.random.SeedSequence
+) -> list[tuple[str, ...]]:
+    """The random orders of the sampled Shapley value (the same wherever they are drawn)."""
+    return allocation.permutations(players, options.samples, np.random.default_rng(orders))
+
+
 def coalitions(players: Sequence[str], options: GameOptions, orders: np.random.SeedSequence) -> list[tuple[str, ...]]:
     """The coalitions the game evaluates, in the players' order: all of them up to
     `exact_max` players, else the sampled orders' prefixes and every single player."""
     if len(players) <= options.exact_max:
         masks = sorted(range(1, 1 << len(players)), key=lambda m: (m.bit_count(), m))
         return [tuple(p for k, p in enumerate(players) if m >> k & 1) for m in masks]
-    sampled = allocation.permutations(players, options.samples, np.random.default_rng(orders))
-    wanted = allocation.prefixes(sampled) | {frozenset({p}) for p in players}
+    wanted = allocation.prefixes(sampled_orders(players, options, orders)) | {frozenset({p}) for p in players}
     return sorted((tuple(p for p in players if p in s) for s in wanted), key=lambda s: (len(s), s))
 
 
@@ -317,8 +323,7 @@ def game_tables(
                 rules[named] = (allocation.nucleolus(game), {})
                 epsilon = allocation.least_core(game).epsilon
             else:
-                sampled = allocation.permutations(players, options.samples, np.random.default_rng(orders))
-                rules["Shapley (sampled)"] = allocation.shapley_sampled(game, sampled)
+                rules["Shapley (sampled)"] = allocation.shapley_sampled(game, sampled_orders(players, options, orders))
             stand_alone = game.stand_alone()
             grand = game.cost[game.grand]
             for rule, (x, half) in rules.items():

@@ -22,7 +22,8 @@ from lastmile.subset import only_company, restrict, with_min_load_rate
 
 
 class _Tables:
-    """The numpy tables of a routing problem, indexed depots first, then customers;
+    """The numpy tables and the objective of a routing problem, indexed depots first,
+    then customers;
     the problem gives `instance`, `customers`, `locations`, `fleet`, `company`,
     `time_windows` and how many `depots` lead its index."""
 
@@ -33,6 +34,15 @@ class _Tables:
     depots: int
     locations: list[int]
     fleet: Fleet
+
+    @property
+    def objective(self) -> Scope:
+        """A routing problem is judged on its routes (C1 + C2 + C3): its centers are given."""
+        return "routing"
+
+    @property
+    def n(self) -> int:
+        return len(self.customers)
 
     def _square(self, table: np.ndarray) -> np.ndarray:
         out = np.array(table[np.ix_(self.locations, self.locations)], dtype=float)
@@ -143,15 +153,6 @@ class RoutingProblem(_Tables):
         return restrict(base, self.customers, centers)
 
     @property
-    def objective(self) -> Scope:
-        """A routing problem is judged on its routes (C1 + C2 + C3): its center is given."""
-        return "routing"
-
-    @property
-    def n(self) -> int:
-        return len(self.customers)
-
-    @property
     def fleet_size(self) -> int | None:
         return None if self.vehicles is None else len(self.vehicles)
 
@@ -218,14 +219,6 @@ class MultiDepotProblem(_Tables):
     @cached_property
     def scope(self) -> Instance:
         return restrict(self.instance, self.customers, self.centers)
-
-    @property
-    def objective(self) -> Scope:
-        return "routing"
-
-    @property
-    def n(self) -> int:
-        return len(self.customers)
 
     @property
     def fleet_size(self) -> int:

@@ -70,9 +70,22 @@ def test_a_coalition_of_one_costs_what_the_company_pays_alone(tiny_xiqing: Insta
 
 
 def test_the_grand_coalition_is_the_pipelines_joint_delivery(tiny_xiqing: Instance) -> None:
+    """All companies together: the plan the experiment makes, its regions solved with the
+    same solver, seed and budget, costed on its planned instance."""
     row = value_of(task(tiny_xiqing, ("A", "S", "J", "C")))
-    assert row.status == "ok" and row.feasible and row.regions >= 1
-    assert row.TC >= row.TC_no_LH > 0
+    assert row.status == "ok" and row.feasible
+    options = replace(OPTIONS, independent=False)
+    plan = plan_instance(tiny_xiqing, tiny_xiqing.name, generator(Config(), tiny_xiqing.name), options)
+    routes = []
+    for region in plan.joint_regions:
+        result = solve("ga", plan.problems[region], time_limit=5.0, seed=11, iterations=5)
+        assert result.solution is not None and result.solution.routes is not None
+        routes += [r for r in result.solution.routes if r.stops]
+    joint = evaluate(plan.planned, Solution.routed(tuple(routes)))
+    assert row.regions == len(plan.joint_regions)
+    value, value_no_lh = row.TC, row.TC_no_LH
+    assert value == pytest.approx(joint.total)
+    assert value_no_lh == pytest.approx(joint.total_without_line_haul)
 
 
 def test_a_coalition_with_fewer_vehicles_than_regions_is_divided_again() -> None:
