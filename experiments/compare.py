@@ -23,7 +23,11 @@ line naming the file and the field, and exit status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import glob
+import shutil
+import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -33,16 +37,20 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 
 import pandas as pd  # noqa: E402
 
+from experiments.cluster import RunsNotDone, check_scheduler  # noqa: E402
 from experiments.config import Config, read_config, resolve  # noqa: E402
+from experiments.folder import ExperimentError, check_folder, locked  # noqa: E402
 from experiments.solvers import SOLVERS  # noqa: E402
-from experiments.store import VARIANT, Store  # noqa: E402
+from experiments.store import STORE_NAME, VARIANT, Store, StoreError  # noqa: E402
 from lastmile.errors import InstanceError  # noqa: E402
-from lastmile.readers import KINDS, load_instance  # noqa: E402
+from lastmile.readers import load_instance, split_spec  # noqa: E402
 from lastmile.summary import summary_table  # noqa: E402
 
 SHIPPED = (ROOT / "instances" / "xiqing.json", ROOT / "instances" / "lingshan.json")
 EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+EXIT_STOPPED = 3  # the run stopped for a fault not its own (a lost cluster, a full disk): --resume continues
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -88,6 +96,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--config", type=Path, metavar="FILE.toml", help="the same options as a TOML file")
     p.add_argument("--out", metavar="DIR", help="output folder (default: a new results/compare-DATE-TIME)")
     p.add_argument("--resume", action="store_true", help="continue the experiment in --out, skipping finished runs")
+    p.add_argument(
+        "--retry-errors",
+        action="store_true",
+        help="with --resume: also run again the runs stored with status error (a crash), replacing them",
+    )
     p.add_argument("--sensitivity", action="store_true", default=None, help="also sweep vehicle fixed cost and demand")
     p.add_argument(
         "--simulate",
@@ -117,16 +130,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def expand(patterns: list[str]) -> list[str]:
     """Expand globs (keeping a `KIND:` prefix and `#variant` suffix); a pattern that
-    matches nothing is kept, so loading names it."""
+    matches nothing is an error naming it."""
     out: list[str] = []
     for pattern in patterns:
-        prefix, sep, rest = pattern.partition(":")
-        if not (sep and prefix in KINDS):
-            prefix, rest = "", pattern
-        path_part, hash_sign, variant = rest.partition("#")
-        matches = sorted(glob.glob(path_part)) if glob.has_magic(path_part) else []
-        head = f"{prefix}:" if prefix else ""
-        out.extend([f"{head}{m}{hash_sign}{variant}" for m in matches] or [pattern])
+        kind, path_part, variant = split_spec(pattern)
+        if not glob.has_magic(path_part) or Path(path_part).exists():
+            out.append(pattern)
+            continue
+        matches = sorted(glob.glob(path_part))
+        if not matches:
+            raise InstanceError(path_part, "", "the pattern matches no file")
+        head, tail = (f"{kind}:" if kind else ""), (f"#{variant}" if variant else "")
+        out.extend(f"{head}{m}{tail}" for m in matches)
     return out
 
 
@@ -165,6 +180,14 @@ def print_summary(store: Store) -> None:
             print(table.drop(columns=["feasible"]).to_string(index=False))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the workers are stopped, the finished runs kept."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     argv = sys.argv[1:] if argv is None else argv
@@ -172,37 +195,85 @@ def main(argv: list[str] | None = None) -> int:
         planned = read_config(args.config) if args.config else {}
         if args.resume and not (args.out or planned.get("out")):
             raise InstanceError("(command line)", "--resume", "name the experiment folder to resume with --out")
+        if args.retry_errors and not args.resume:
+            raise InstanceError(
+                "(command line)", "--retry-errors", "retries the runs of a stored experiment: add --resume"
+            )
         config = resolve(planned, options(args))
         specs = expand(list(config.instances)) if config.instances else [str(p) for p in SHIPPED]
         instances = [load_instance(spec) for spec in specs]
-    except InstanceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        folder = Path(config.out)
+        if not args.validate:
+            check_folder(folder, resume=args.resume)
+            if config.scheduler is not None:
+                check_scheduler(config.scheduler)
+    except (InstanceError, ExperimentError) as exc:
+        return _fail(exc, EXIT_BAD_INPUT)
     if args.validate:
         print(summary_table(instances).to_string(index=False))
         return 0
     # the planning and solver stack, only for a run (validation needs none of it)
-    from experiments.experiment import Experiment, ExperimentError, labelled
+    from experiments.experiment import Experiment, labelled
 
+    signal.signal(signal.SIGTERM, _terminate)
+    made = not folder.exists()
     experiment = Experiment(config, labelled(specs, instances), argv)
     try:
-        store = experiment.run(resume=args.resume)
-    except ExperimentError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: finished runs are in {config.out}; continue with --resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    print_summary(store)
-    store.close()
-    tex, figures, _ = experiment.report()
+        with locked(folder):
+            store = experiment.run(resume=args.resume, retry_errors=args.retry_errors)
+            print_summary(store)
+            store.close()
+            tex, figures, _ = experiment.report()
+    except (ExperimentError, StoreError) as exc:
+        _discard_unused(folder, made)
+        return _fail(exc, EXIT_BAD_INPUT)
+    except RunsNotDone as exc:
+        return _fail(f"{exc}; the finished runs are in {folder}: continue with --resume", EXIT_STOPPED)
+    except KeyboardInterrupt as exc:
+        print(f"\ninterrupted: finished runs are in {folder}; continue with --resume", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+    except (OSError, sqlite3.OperationalError) as exc:
+        _discard_unused(folder, made)
+        return _fail(_write_fault(exc, folder), EXIT_STOPPED)
     print(
-        f"\nwrote {config.out}: results.sqlite, results.csv, provenance.json, report.md, report.tex, "
+        f"\nwrote {folder}: results.sqlite, results.csv, provenance.json, report.md, report.tex, "
         f"{len(tex)} tables, {len(figures)} figures"
     )
     for failure in experiment.failures:
         print(f"warning: not planned: {failure}", file=sys.stderr)
     return 1 if experiment.failures else 0
+
+
+def _fail(problem: object, code: int) -> int:
+    print(f"error: {problem}", file=sys.stderr)
+    return code
+
+
+def _write_fault(exc: OSError | sqlite3.OperationalError, folder: Path) -> str:
+    """One line for a fault of the disk or the file system under the output folder."""
+    full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "full" in str(exc)
+    if full:
+        return f"{folder}: no space left on the device; the finished runs are kept: free space, then --resume"
+    where = getattr(exc, "filename", None) or folder
+    return f"{where}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+
+
+def _discard_unused(folder: Path, made: bool) -> None:
+    """Remove a folder this command made and stored no result in, so a retry of the
+    same command is not refused for a half-made experiment."""
+    if made and folder.is_dir() and not _holds_results(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _holds_results(folder: Path) -> bool:
+    try:
+        db = sqlite3.connect(f"file:{folder / STORE_NAME}?mode=ro", uri=True)
+        try:
+            return any(db.execute("SELECT 1 FROM runs UNION ALL SELECT 1 FROM coalitions LIMIT 1").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
 
 
 if __name__ == "__main__":

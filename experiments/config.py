@@ -12,6 +12,7 @@ line override the file. The resolved configuration is stored with the results.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -149,17 +150,27 @@ def read_config(path: Path) -> dict[str, Any]:
     """The validated keys of a TOML experiment file; InstanceError naming the file and
     the field on a fault."""
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InstanceError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
+        raise InstanceError(str(path), "(file)", f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InstanceError(str(path), "(file)", f"not UTF-8 text (byte {exc.start}): TOML files are UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InstanceError(str(path), "(syntax)", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InstanceError(str(path), "(syntax)", "nested too deeply to be a configuration") from None
     _validate(data, str(path), lambda field: field)
     return {k: tuple(v) if k in _ARRAY_FIELDS else v for k, v in data.items()}
 
 
 def _validate(data: dict[str, Any], source: str, name: Callable[[str], str]) -> None:
-    """InstanceError for the first value the schema refuses, its field spelled by `name`."""
+    """InstanceError for the first value the schema refuses, its field spelled by `name`
+    (a NaN or an infinity first: JSON Schema's ranges let both through)."""
+    for key, value in data.items():
+        for k, item in enumerate(value if isinstance(value, list | tuple) else [value]):
+            if isinstance(item, float) and not math.isfinite(item):
+                field = f"{key}.{k}" if isinstance(value, list | tuple) else key
+                raise InstanceError(source, name(field), f"{item} is not a finite number")
     errors = sorted(jsonschema.Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         first = errors[0]

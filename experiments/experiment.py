@@ -27,6 +27,7 @@ from experiments.aggregate import delivery_table, division_table, stored_routes,
 from experiments.best_known import best_known
 from experiments.config import Config
 from experiments.figures import write_figures
+from experiments.folder import ExperimentError, changed_inputs, input_hashes
 from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
 from experiments.output import write_atomic
 from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems, whole_problem
@@ -34,10 +35,11 @@ from experiments.provenance import provenance
 from experiments.report import write_report
 from experiments.runner import Task, run_all
 from experiments.solvers import SEEDLESS
-from experiments.store import STORE_NAME, VARIANT, WHOLE, Store
+from experiments.store import VARIANT, WHOLE, Store
 from experiments.tables import write_tables
 from lastmile.distances import same_locations
 from lastmile.model import Instance
+from lastmile.readers import spec_path
 from lastmile.routing import RoutingProblem
 from simulation.days import day_instance
 from simulation.drive import DriveOptions, drive
@@ -61,10 +63,6 @@ class Day:
     replication: int
     number: int
     plan: Plan
-
-
-class ExperimentError(Exception):
-    """A request the experiment cannot honour (e.g. a folder holding another experiment)."""
 
 
 @dataclass(frozen=True)
@@ -177,17 +175,15 @@ class Experiment:
         self.failures: list[str] = []
 
     def open_store(self, resume: bool) -> Store:
-        """The folder's store: new, or (with `resume`) the same experiment's."""
-        exists = (self.folder / STORE_NAME).is_file()
-        if exists and not resume:
-            raise ExperimentError(
-                f"{self.folder} already holds an experiment: pass --resume to continue it, or --out for a new folder"
-            )
-        store = Store(self.folder)
+        """The folder's store: new, or (with `resume`) the same experiment's, made from
+        the same configuration and the same instance files (`check_folder` has checked
+        that the folder holds a store exactly when resuming)."""
+        store = Store(self.folder, create=not resume)
         mine = provenance(ROOT, self.argv, self.config)
         earlier = store.provenance()
+        inputs = [(s.label, spec_path(s.spec)) for s in self.sources]
         if earlier is None:
-            store.put_meta({"provenance": mine.as_json(), "resumes": []})
+            store.put_meta({"provenance": mine.as_json(), "resumes": [], "inputs": input_hashes(inputs)})
             write_atomic(self.folder / "provenance.json", json.dumps(mine.as_json(), indent=2, sort_keys=True) + "\n")
             return store
         before = {k: v for k, v in earlier.config.as_dict().items() if k not in PLACEMENT}
@@ -199,9 +195,19 @@ class Experiment:
                 f"{self.folder} holds an experiment with another configuration ({', '.join(changed)} differ); "
                 "resume it with the same options, or use --out for a new folder"
             )
-        resumes = list(store.meta().get("resumes", []))  # type: ignore[arg-type]
+        meta = store.meta()
+        stored = meta.get("inputs")
+        changed_files = changed_inputs(stored, inputs) if isinstance(stored, dict) else []
+        if changed_files:
+            store.close()
+            raise ExperimentError(
+                f"{changed_files[0]}: changed since the runs in {self.folder} were made from it (its SHA-256 "
+                "differs); restore it, or start a new experiment with another --out"
+            )
+        resumes = list(meta.get("resumes", []))  # type: ignore[call-overload]
         resumes.append({"command": mine.command, "at": datetime.now(UTC).isoformat(timespec="seconds")})
-        store.put_meta({"resumes": resumes})
+        # a store made before inputs were recorded records them now, for the next resume
+        store.put_meta({"resumes": resumes} | ({} if isinstance(stored, dict) else {"inputs": input_hashes(inputs)}))
         return store
 
     def plan(self, store: Store) -> tuple[list[Plan], dict[str, Sweep]]:
@@ -250,7 +256,9 @@ class Experiment:
             store.put_table(label, name, table)
         return plan
 
-    def run(self, resume: bool) -> Store:
+    def run(self, resume: bool, retry_errors: bool = False) -> Store:
+        """Plan, run what is not yet stored (with `retry_errors`, also the runs stored as
+        `error`), play the game, aggregate; `RunsNotDone` when the cluster lost runs."""
         store = self.open_store(resume)
         plans, sweeps = self.plan(store)
         seeds = run_seeds(self.config)
@@ -264,7 +272,7 @@ class Experiment:
         days = self.simulated_days(plans) if self.config.simulate else []
         for day in days:
             tasks += tasks_for(day.plan, (self.config.simulation_solver,), seeds[:1], self.config)
-        finished = store.finished()
+        finished = store.finished(retry_errors=retry_errors)
         todo = [t for t in tasks if t.key not in finished]
         if len(todo) < len(tasks):
             print(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} runs already stored")

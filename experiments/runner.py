@@ -12,18 +12,20 @@ interrupted experiment keeps every finished run.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Generic, Protocol, TypeVar
+from typing import Generic
 
 from tqdm import tqdm
 
+from experiments.cluster import R, T, run_on_cluster
 from experiments.solvers import solve
 from experiments.store import RunRow
 from lastmile.location import LocationProblem
@@ -104,15 +106,6 @@ def failed_row(task: Task, message: str, time_s: float = 0.0) -> RunRow:
     return row_of(task, SolveResult.failed(task.solver, message, time_s))
 
 
-class Keyed(Protocol):
-    @property
-    def key(self) -> tuple[Hashable, ...]: ...
-
-
-T = TypeVar("T", bound=Keyed)
-R = TypeVar("R")
-
-
 @dataclass(frozen=True)
 class Work(Generic[T, R]):
     """What the runner does with a kind of task: `execute` it (a module-level function
@@ -132,9 +125,28 @@ def _describe(row: RunRow) -> str:
 RUNS: Work[Task, RunRow] = Work(execute, failed_row, _describe)
 
 
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the coordinating process, which stops it (`_stop`):
+    otherwise every worker would print its own KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn: workers start clean (no forked solver or BLAS thread state)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_quiet_worker)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued tasks and end the workers now, the running ones too. Python
+    3.11's executor has no public way to end a running worker (3.14 adds
+    `terminate_workers`), so its process table is read; without this, workers go on
+    running their tasks after the coordinating process has exited."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def _isolated(task: T, work: Work[T, R]) -> R:
@@ -145,7 +157,7 @@ def _isolated(task: T, work: Work[T, R]) -> R:
     except BrokenProcessPool:
         return work.failed(task, "the worker process running this task died")
     finally:
-        solo.shutdown(wait=False, cancel_futures=True)
+        _stop(solo)
 
 
 def _local(tasks: Sequence[T], workers: int, work: Work[T, R]) -> Iterator[R]:
@@ -170,30 +182,15 @@ def _local(tasks: Sequence[T], workers: int, work: Work[T, R]) -> Iterator[R]:
         except BrokenProcessPool:
             # A worker died (a solver crashed the interpreter): the runs in flight are
             # run again one by one, each alone, so only the culprit is stored as failed.
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop(pool)
             for future, task in pending.items():
                 done_well = future.done() and future.exception() is None
                 yield future.result() if done_well else _isolated(task, work)
             continue
-        except BaseException:  # Ctrl-C: drop the queued runs instead of waiting for them
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # Ctrl-C, SIGTERM, a full disk: stop the workers, then report
+            _stop(pool)
             raise
         pool.shutdown()
-
-
-def _dask(tasks: Sequence[T], address: str, work: Work[T, R]) -> Iterator[R]:
-    from dask.distributed import Client, as_completed
-
-    with Client(address) as client:
-        futures = {
-            client.submit(work.execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}"): task
-            for task in tasks
-        }
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # e.g. KilledWorker: the cluster gave up on this task
-                yield work.failed(futures[future], f"{type(exc).__name__}: {exc}")
 
 
 def run_all(
@@ -206,10 +203,11 @@ def run_all(
     work: Work[T, R] = RUNS,  # type: ignore[assignment]
 ) -> None:
     """Execute every task (in a pool of `workers` processes, or on the Dask cluster at
-    `scheduler`) and hand each row to `store_row` as soon as it is back."""
+    `scheduler`) and hand each row to `store_row` as soon as it is back. Runs a
+    cluster lost are not stored: `RunsNotDone` once the others are in."""
     if not tasks:
         return
-    rows = _dask(tasks, scheduler, work) if scheduler else _local(tasks, workers, work)
+    rows = run_on_cluster(tasks, scheduler, work.execute) if scheduler is not None else _local(tasks, workers, work)
     # On a terminal the bar redraws every second; in a log file, a line every 30 s.
     interval = 1.0 if sys.stderr.isatty() else 30.0
     with tqdm(total=len(tasks), desc=label, unit="run", dynamic_ncols=True, mininterval=interval) as bar:

@@ -127,28 +127,62 @@ def _schema(columns: tuple[str, ...], key: tuple[str, ...]) -> str:
     return f"({typed}, PRIMARY KEY ({', '.join(key)}))"
 
 
-class Store:
-    """The experiment's SQLite file. Only the coordinating process writes to it."""
+class StoreError(Exception):
+    """A results file that is damaged or is not an experiment's store; names the file."""
 
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+
+#: The tables every experiment store has had since the first version.
+REQUIRED = frozenset({"runs", "tables", "meta"})
+
+
+class Store:
+    """The experiment's SQLite file. Only the coordinating process writes to it.
+
+    `Store(folder)` opens an existing store, after checking that it is one (an
+    SQLite file with the store's tables that passes SQLite's `quick_check`);
+    `create=True` also makes a new one."""
+
+    def __init__(self, folder: Path, *, create: bool = False) -> None:
         self.path = folder / STORE_NAME
-        self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        with self.db:
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS runs {_schema(COLUMNS, KEY)}")
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS coalitions {_schema(COALITION_COLUMNS, COALITION_KEY)}")
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS tables (instance TEXT, name TEXT, data TEXT, PRIMARY KEY (instance, name))"
+        if not create and not self.path.is_file():
+            raise StoreError(f"{self.path}: no such file (is {folder} an experiment folder?)")
+        try:
+            self.db = sqlite3.connect(self.path)
+            self._check(create)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            with self.db:
+                self.db.execute(f"CREATE TABLE IF NOT EXISTS runs {_schema(COLUMNS, KEY)}")
+                self.db.execute(f"CREATE TABLE IF NOT EXISTS coalitions {_schema(COALITION_COLUMNS, COALITION_KEY)}")
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS tables "
+                    "(instance TEXT, name TEXT, data TEXT, PRIMARY KEY (instance, name))"
+                )
+                self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: {_fault(exc)}") from None
+
+    def _check(self, create: bool) -> None:
+        names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not names and not create:
+            raise StoreError(f"{self.path}: empty, not an experiment's results")
+        if names and not names >= REQUIRED:
+            missing = ", ".join(sorted(REQUIRED - names))
+            raise StoreError(
+                f"{self.path}: an SQLite file, but not an experiment's results (no {missing} table); left untouched"
             )
-            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        problems = [r[0] for r in self.db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise StoreError(f"{self.path}: damaged ({problems[0]})")
 
     def close(self) -> None:
         self.db.close()
 
-    def finished(self) -> set[tuple[str, str, str, int]]:
-        return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(KEY)} FROM runs")}  # type: ignore[misc]
+    def finished(self, *, retry_errors: bool = False) -> set[tuple[str, str, str, int]]:
+        """The stored runs' keys; with `retry_errors`, not those stored as `error` (to be
+        run again and replaced)."""
+        where = " WHERE status != 'error'" if retry_errors else ""
+        return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(KEY)} FROM runs{where}")}  # type: ignore[misc]
 
     def finished_coalitions(self) -> set[tuple[str, str, str, int]]:
         """Coalitions stored with a value; an `error` row (a crash, not the coalition's
@@ -156,23 +190,25 @@ class Store:
         query = f"SELECT {', '.join(COALITION_KEY)} FROM coalitions WHERE status != 'error'"
         return {tuple(r) for r in self.db.execute(query)}  # type: ignore[misc]
 
-    def _insert(self, table: str, columns: tuple[str, ...], row: RunRow | CoalitionRow, verb: str) -> None:
+    def _insert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...], row: RunRow | CoalitionRow) -> None:
+        """Insert one row in its own transaction. A row of the same key already stored
+        is kept, unless it is an `error` row (a crash, evaluated again on request)."""
         values = asdict(row)
         values["feasible"] = int(row.feasible)
         marks = ", ".join("?" for _ in columns)
+        update = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
         with self.db:
             self.db.execute(
-                f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", [values[c] for c in columns]
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update} WHERE {table}.status = 'error'",
+                [values[c] for c in columns],
             )
 
     def add_run(self, row: RunRow) -> None:
-        """Insert one run in its own transaction; a run already stored is left as it is."""
-        self._insert("runs", COLUMNS, row, "INSERT OR IGNORE")
+        self._insert("runs", COLUMNS, KEY, row)
 
     def add_coalition(self, row: CoalitionRow) -> None:
-        """Insert one coalition's value in its own transaction; it replaces an `error`
-        row of the same key (only those are evaluated again)."""
-        self._insert("coalitions", COALITION_COLUMNS, row, "INSERT OR REPLACE")
+        self._insert("coalitions", COALITION_COLUMNS, COALITION_KEY, row)
 
     def _frame(self, table: str, key: tuple[str, ...]) -> pd.DataFrame:
         frame = pd.read_sql_query(f"SELECT * FROM {table} ORDER BY {', '.join(key)}", self.db)
@@ -225,6 +261,16 @@ class Store:
         return target
 
 
+def _fault(exc: sqlite3.DatabaseError) -> str:
+    """What an SQLite error says about the file, in words a user can act on."""
+    text = str(exc)
+    if "not a database" in text:
+        return "not an SQLite database (garbage or another kind of file)"
+    if "malformed" in text or "corrupt" in text:
+        return f"damaged ({text}); the experiment cannot be read from it"
+    return text
+
+
 def folder_main(argv: list[str] | None, usage: str, build: Callable[[Path], list[Path]]) -> int:
     """The command line of a script that rebuilds files from an experiment folder's store."""
     args = sys.argv[1:] if argv is None else argv
@@ -235,6 +281,17 @@ def folder_main(argv: list[str] | None, usage: str, build: Callable[[Path], list
     if not (folder / STORE_NAME).is_file():
         print(f"error: {folder}: no {STORE_NAME} here (is this an experiment folder?)", file=sys.stderr)
         return 2
-    for path in build(folder):
+    try:
+        written = build(folder)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as exc:  # a fault SQLite finds only on reading further
+        print(f"error: {folder / STORE_NAME}: {_fault(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename or folder}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    for path in written:
         print(path)
     return 0

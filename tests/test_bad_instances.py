@@ -36,6 +36,17 @@ EXPECTED = {
     "20_wrong_format_version": "$.format: 'lastmile-instance/1' was expected",
     "21_infinite_cost": "$.companies[0].fleet.cost_per_km: inf is not a finite number",
     "22_center_off_its_node": "$.centers[0].node: coordinates differ from those of node 'b'",
+    "23_nested_100000_deep": "invalid JSON: nested too deeply to be an instance",
+    "24_demand_of_10_to_the_400": "$.nodes[1].demand.A: 10000000000000000000... (401 characters) is too large",
+    "25_duplicate_key": "$: duplicate key 'name' (JSON objects need unique keys)",
+    "26_top_level_array": "$: the document is a JSON array, not an object",
+    "27_every_demand_zero": "$.nodes: every demand is zero: there is nothing to deliver",
+    "28_byte_order_mark": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
+    "29_huge_coordinate": "$.nodes[1].x: 1e+300 is larger than 1e+15",
+    "30_string_document": "$: the document is a JSON string, not an object",
+    "31_not_utf8": "line 3: not UTF-8 text (byte 0xe9)",
+    "32_empty_file": "line 1 column 1: invalid JSON: Expecting value",
+    "33_demand_as_string": "$.nodes[1].demand.A: '5' is not of type 'number'",
 }
 
 

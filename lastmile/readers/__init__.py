@@ -15,6 +15,7 @@ from lastmile.model import Instance
 from lastmile.readers.cvrplib import read_cvrplib, read_cvrplib_solution
 from lastmile.readers.facility import read_orlib_cap, read_sscflp
 from lastmile.readers.json_format import parse_json_instance, read_json_instance
+from lastmile.readers.physics import check_instance, number
 from lastmile.readers.prodhon import read_prodhon
 
 KINDS = ("json", "cvrplib", "orlib-cap", "sscflp", "prodhon")
@@ -30,6 +31,7 @@ __all__ = [
     "read_prodhon",
     "read_sscflp",
     "spec_path",
+    "split_spec",
 ]
 
 
@@ -46,26 +48,34 @@ def detect_kind(path: Path) -> str | None:
     return None
 
 
-def _split_spec(spec: str | Path) -> tuple[str | None, str, str]:
-    """`[KIND:]PATH[#VARIANT]` as (kind or None, path text, variant)."""
+def split_spec(spec: str | Path) -> tuple[str | None, str, str]:
+    """`[KIND:]PATH[#VARIANT]` as (kind or None, path text, variant). A path that
+    exists as written keeps any `#` in its name; otherwise the last `#` starts the
+    variant."""
     text = str(spec)
     kind = None
     head, sep, rest = text.partition(":")
     if sep and head in KINDS:
         kind, text = head, rest
-    text, _, variant = text.partition("#")
-    return kind, text, variant
+    if "#" in text and not Path(text).exists():
+        text, _, variant = text.rpartition("#")
+        return kind, text, variant
+    return kind, text, ""
 
 
 def spec_path(spec: str | Path) -> Path:
     """The file an instance spec names."""
-    return Path(_split_spec(spec)[1])
+    return Path(split_spec(spec)[1])
 
 
 def load_instance(spec: str | Path) -> Instance:
     """Load `[KIND:]PATH[#capacity=N]`; raise `InstanceError` for anything wrong."""
-    kind, text, variant = _split_spec(spec)
+    kind, text, variant = split_spec(spec)
     path = Path(text)
+    if path.is_dir():
+        raise InstanceError(text, "", "is a folder, not an instance file")
+    if not path.is_file():
+        raise InstanceError(text, "", "no such file")
     kind = kind or detect_kind(path)
     if kind is None:
         raise InstanceError(
@@ -73,17 +83,23 @@ def load_instance(spec: str | Path) -> Instance:
             "",
             "unknown file kind: use .json, .vrp, cap*.txt or .dat, or a prefix " + ", ".join(f"{k}:" for k in KINDS),
         )
-    if not path.is_file():
-        raise InstanceError(text, "", "no such file")
     capacity = None
     if variant:
         key, _, value = variant.partition("=")
-        try:
-            capacity = float(value)
-        except ValueError:
-            capacity = None
-        if key != "capacity" or capacity is None or kind != "orlib-cap":
+        if key != "capacity" or kind != "orlib-cap":
             raise InstanceError(text, f"#{variant}", "the only variant is '#capacity=N', for OR-Library cap files")
+        capacity = number(text, f"#{variant}", value, what="capacity")
+    try:
+        instance = _read(kind, path, capacity)
+    except RecursionError:
+        raise InstanceError(text, "", "nested too deeply to be an instance") from None
+    except MemoryError:
+        raise InstanceError(text, "", "too large to read into memory") from None
+    check_instance(instance)
+    return instance
+
+
+def _read(kind: str, path: Path, capacity: float | None) -> Instance:
     if kind == "json":
         return read_json_instance(path)
     if kind == "cvrplib":

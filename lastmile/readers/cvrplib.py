@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import vrplib
+from vrplib.parse import parse_vrplib
+from vrplib.parse.parse_utils import text2lines
+from vrplib.parse.parse_vrplib import group_specifications_and_sections
 
 from lastmile.errors import InstanceError
 from lastmile.model import (
@@ -28,37 +31,66 @@ from lastmile.model import (
     Site,
     Solution,
 )
+from lastmile.readers.physics import number, read_text
 
 COMPANY = "cvrp"
 
 
+#: Header keys read (or harmless); any other (e.g. DISTANCE, a route length limit)
+#: would change the problem, so a file that has one is refused rather than misread.
+HEADER_KEYS = frozenset(
+    {"NAME", "COMMENT", "TYPE", "DIMENSION", "CAPACITY", "EDGE_WEIGHT_TYPE", "EDGE_WEIGHT_FORMAT"}
+    | {"DISPLAY_DATA_TYPE", "NODE_COORD_TYPE"}
+)
+SECTIONS = frozenset({"NODE_COORD_SECTION", "DEMAND_SECTION", "DEPOT_SECTION", "EDGE_WEIGHT_SECTION"})
+SECTIONS |= {"DISPLAY_DATA_SECTION"}
+EDGE_WEIGHT_TYPES = ("EUC_2D", "EXPLICIT")
+
+
 def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
+    """Read a CVRP file. vrplib splits it into header and sections and computes the
+    distances; vrplib accepts much that is not the format (a repeated or missing row,
+    a word for a number, a depot out of range), so every section is checked first."""
     file = str(path)
+    text = read_text(path)
     try:
-        data = vrplib.read_instance(path)
+        specs, sections = group_specifications_and_sections(text2lines(text))
+    except (ValueError, RuntimeError) as exc:
+        raise InstanceError(file, "", f"not VRPLIB text: {exc}") from None
+    header = _header(file, specs)
+    kind = header.get("TYPE", "CVRP")
+    if kind != "CVRP":
+        raise InstanceError(file, "TYPE", f"{kind!r}: only CVRP files are read")
+    weights = header.get("EDGE_WEIGHT_TYPE")
+    if weights not in EDGE_WEIGHT_TYPES:
+        raise InstanceError(file, "EDGE_WEIGHT_TYPE", f"{weights!r}: only {' and '.join(EDGE_WEIGHT_TYPES)} are read")
+    n = _dimension(file, header)
+    capacity = number(file, "CAPACITY", header.get("CAPACITY", "(missing)"), what="vehicle capacity")
+    if capacity <= 0:
+        raise InstanceError(file, "CAPACITY", "the vehicle capacity must be positive")
+    rows = _sections(file, sections)
+    demand = _table(file, rows, "DEMAND_SECTION", n, 1)[:, 0]
+    explicit = weights == "EXPLICIT"
+    if explicit and "EDGE_WEIGHT_SECTION" not in rows:
+        raise InstanceError(file, "EDGE_WEIGHT_SECTION", "missing: EDGE_WEIGHT_TYPE is EXPLICIT")
+    has_coords = "NODE_COORD_SECTION" in rows
+    if not (explicit or has_coords):
+        raise InstanceError(file, "NODE_COORD_SECTION", "missing: EUC_2D distances need coordinates")
+    coords = _table(file, rows, "NODE_COORD_SECTION", n, 2, minimum=None) if has_coords else np.zeros((n, 2))
+    depot = _depot(file, rows, n)
+    if demand[depot] != 0:
+        raise InstanceError(file, "DEMAND_SECTION", f"the depot (node {depot + 1}) has demand {demand[depot]:g}")
+    try:
+        data = parse_vrplib(text)
     except Exception as exc:  # vrplib raises bare ValueError/IndexError/KeyError on bad text
         raise InstanceError(file, "", f"vrplib cannot parse it ({exc.__class__.__name__}: {exc})") from None
-    for key in ("dimension", "capacity", "demand", "depot", "edge_weight"):
-        if key not in data:
-            raise InstanceError(file, key.upper(), "missing section")
-    n = int(data["dimension"])
-    depots = [int(d) for d in np.atleast_1d(data["depot"])]
-    if len(depots) != 1:
-        raise InstanceError(file, "DEPOT_SECTION", f"{len(depots)} depots; a CVRP has one")
-    depot = depots[0]
-    coords = np.asarray(data.get("node_coord", np.zeros((n, 2))), dtype=float)
-    demand = np.asarray(data["demand"], dtype=float)
-    if demand.shape != (n,) or np.any(demand < 0):
-        raise InstanceError(file, "DEMAND_SECTION", f"needs {n} non-negative demands")
-    capacity = float(data["capacity"])
-    if np.any(demand > capacity):
-        raise InstanceError(file, "DEMAND_SECTION", f"a demand exceeds the vehicle capacity {capacity:g}")
-    ids = [str(i + 1) for i in range(n)]
-    match = re.search(r"-k(\d+)$", str(data.get("name", Path(file).stem)))
-    name = str(data.get("name", Path(file).stem))
-    fixed_fleet = match is not None and not name.startswith("X-")
-    explicit = data.get("edge_weight_type", "") == "EXPLICIT"
     matrix = np.asarray(data["edge_weight"], dtype=float)  # rounded by lastmile.distances
+    if matrix.shape != (n, n):
+        raise InstanceError(file, "EDGE_WEIGHT_SECTION", f"gives a {matrix.shape} matrix; DIMENSION is {n}")
+    name = str(header.get("NAME", Path(file).stem))
+    match = re.search(r"-k(\d+)$", name)
+    fixed_fleet = match is not None and not name.startswith("X-")
+    ids = [str(i + 1) for i in range(n)]
     center = Site(ids[depot], *coords[depot])
     nodes = tuple(
         Node(ids[i], float(coords[i, 0]), float(coords[i, 1]), {COMPANY: float(demand[i])})
@@ -91,6 +123,75 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
         matrix=matrix[np.ix_(order, order)],
         source=file,
     )
+
+
+def _header(file: str, specs: list[str]) -> dict[str, str]:
+    """The `KEY : VALUE` lines, keys upper-cased; a repeated or unknown key is refused."""
+    header: dict[str, str] = {}
+    for line in specs:
+        key, _, value = line.partition(":")
+        key, value = key.strip().upper(), value.strip()
+        if key not in HEADER_KEYS:
+            raise InstanceError(file, key, "is not a CVRP header key this reader knows (the file would be misread)")
+        if key in header:
+            raise InstanceError(file, key, "appears twice")
+        header[key] = value
+    return header
+
+
+def _dimension(file: str, header: dict[str, str]) -> int:
+    value = number(file, "DIMENSION", header.get("DIMENSION", "(missing)"), what="number of nodes")
+    if value != int(value) or value < 2:
+        raise InstanceError(
+            file, "DIMENSION", f"{value:g}: needs a whole number of nodes, depot included, of 2 or more"
+        )
+    return int(value)
+
+
+def _sections(file: str, sections: list[list[str]]) -> dict[str, list[list[str]]]:
+    """Each section's rows as words, by section name; unknown or repeated ones refused."""
+    out: dict[str, list[list[str]]] = {}
+    for lines in sections:
+        name = lines[0].strip(" :").upper()
+        if name not in SECTIONS:
+            raise InstanceError(file, name, "is not a CVRP section this reader knows (the file would be misread)")
+        if name in out:
+            raise InstanceError(file, name, "appears twice")
+        out[name] = [line.split() for line in lines[1:]]
+    return out
+
+
+def _table(
+    file: str, rows: dict[str, list[list[str]]], section: str, n: int, width: int, *, minimum: float | None = 0.0
+) -> np.ndarray:
+    """A node section as an n x width array: row k is `k+1 value...`, every value a
+    finite number (at least `minimum`)."""
+    if section not in rows:
+        raise InstanceError(file, section, "missing section")
+    lines = rows[section]
+    if len(lines) != n:
+        raise InstanceError(file, section, f"has {len(lines)} rows; DIMENSION is {n}")
+    out = np.zeros((n, width))
+    for k, words in enumerate(lines):
+        field = f"{section} row {k + 1}"
+        if len(words) != width + 1:
+            raise InstanceError(file, field, f"needs a node number and {width} value(s), not {len(words)} words")
+        if words[0] != str(k + 1):
+            raise InstanceError(file, field, f"node {words[0]!r} where node {k + 1} belongs (nodes in order 1..{n})")
+        out[k] = [number(file, field, w, minimum=minimum) for w in words[1:]]
+    return out
+
+
+def _depot(file: str, rows: dict[str, list[list[str]]], n: int) -> int:
+    """The one depot's index (the section lists node numbers, ended by -1)."""
+    words = [w for line in rows.get("DEPOT_SECTION", []) for w in line]
+    if "-1" in words:
+        words = words[: words.index("-1")]
+    if len(words) != 1:
+        raise InstanceError(file, "DEPOT_SECTION", f"{len(words)} depots; a CVRP has one")
+    if not re.fullmatch(r"\d+", words[0]) or not 1 <= int(words[0]) <= n:
+        raise InstanceError(file, "DEPOT_SECTION", f"depot {words[0]!r} is not a node number of 1..{n}")
+    return int(words[0]) - 1
 
 
 def read_cvrplib_solution(path: str | Path, instance: Instance) -> Solution:

@@ -5,7 +5,9 @@
   word `capacity` where a number belongs: pass `capacity=` (`optimal.csv`'s
   `capacity_substitute`).
 - Holmberg et al. (1999) single-source files: demands, then the cost matrix
-  facility-major. Trailing extra numbers are ignored.
+  facility-major. Stray numbers after the data are ignored (the published `p47`
+  carries 17); anything else after it, and any OR-Library file with values beyond
+  what its header announces, is refused.
 
 Facilities become centers `f1..fm`, customers nodes `c1..cn`; costs are explicit
 (`Instance.assignment_cost`), so there are no coordinates, companies or routes.
@@ -35,7 +37,7 @@ def read_orlib_cap(path: str | Path, capacity: float | None = None) -> Instance:
             if capacity is None:
                 raise InstanceError(
                     tokens.file,
-                    f"token {tokens.pos}",
+                    tokens.where(),
                     "capacity is the word 'capacity': give the value, e.g. "
                     f"'{tokens.file}#capacity=8000' (capacity_substitute in optimal.csv)",
                 )
@@ -50,6 +52,7 @@ def read_orlib_cap(path: str | Path, capacity: float | None = None) -> Instance:
         demand[j] = tokens.number(f"demand of customer {j + 1}")
         for i in range(m):
             cost[i, j] = tokens.number(f"cost of customer {j + 1} at facility {i + 1}")
+    tokens.end()
     name = Path(path).stem + (f"#capacity={capacity:g}" if capacity is not None else "")
     return _instance(tokens.file, name, capacities, fixed, demand, cost, single_sourcing=False)
 
@@ -66,6 +69,7 @@ def read_sscflp(path: str | Path) -> Instance:
     cost = np.array(
         [[tokens.number(f"cost of customer {j + 1} at facility {i + 1}") for j in range(n)] for i in range(m)]
     )
+    tokens.end(numbers_may_follow=True)
     return _instance(tokens.file, Path(path).stem, capacities, fixed, demand, cost, single_sourcing=True)
 
 

@@ -12,7 +12,7 @@ location unreachable).
 from __future__ import annotations
 
 import json
-import math
+import reprlib
 from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
@@ -40,6 +40,7 @@ from lastmile.model import (
     TimeWindow,
     Truck,
 )
+from lastmile.readers.physics import number, read_text
 
 SCHEMA = "instance_schema.json"
 FORMAT = "lastmile-instance/1"
@@ -53,40 +54,70 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 def read_json_instance(path: str | Path) -> Instance:
     """Load and validate an instance file; raise `InstanceError` on the first fault."""
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InstanceError(file, "", f"cannot read the file ({exc.__class__.__name__}: {exc})") from None
-    return parse_json_instance(text, file)
+    return parse_json_instance(read_text(path), str(path))
 
 
 def parse_json_instance(text: str, file: str = "<string>") -> Instance:
     """Validate and build an instance from the text of a JSON instance file."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_Object)
     except json.JSONDecodeError as exc:
         raise InstanceError(file, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from None
-    for where, value in _numbers(doc, "$"):
-        if not math.isfinite(value):
-            raise InstanceError(file, where, f"{value} is not a finite number")
+    except RecursionError:
+        raise InstanceError(file, "", "invalid JSON: nested too deeply to be an instance") from None
+    if not isinstance(doc, dict):
+        raise InstanceError(file, "$", f"the document is a JSON {_JSON_TYPES[type(doc)]}, not an object")
+    for where, value in _values(doc, "$"):
+        if isinstance(value, _Object):
+            raise InstanceError(file, where, f"duplicate key {value.duplicate!r} (JSON objects need unique keys)")
+        number(file, where, value, minimum=None)
     error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
     if error is not None:
-        raise InstanceError(file, error.json_path, error.message)
+        raise InstanceError(file, error.json_path, _short_message(error))
     _check_references(doc, file)
     _check_physics(doc, file)
     return _build(doc, file)
 
 
-def _numbers(value: Any, where: str) -> Iterator[tuple[str, float]]:
-    if isinstance(value, float):
-        yield where, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _numbers(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for k, item in enumerate(value):
-            yield from _numbers(item, f"{where}[{k}]")
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+
+class _Object(dict):
+    """A JSON object as `json` decodes it, remembering a key it saw twice (the
+    decoder would keep the last silently); `duplicate` is None when every key is
+    unique."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        keys = [key for key, _ in pairs]
+        self.duplicate = None
+        if len(self) < len(keys):
+            self.duplicate = next(key for k, key in enumerate(keys) if key in keys[:k])
+
+
+def _values(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """Every number in the document with its JSON path, and every object with a
+    duplicate key (iteratively: a deep document must not exhaust the stack)."""
+    stack = [(where, value)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            yield where, value
+        elif isinstance(value, dict):
+            if getattr(value, "duplicate", None) is not None:
+                yield where, value
+            stack.extend((f"{where}.{key}", item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{k}]", item) for k, item in reversed(list(enumerate(value))))
+
+
+def _short_message(error: jsonschema.ValidationError) -> str:
+    """The schema's message, with the offending value shortened (an object or array
+    would otherwise be printed whole)."""
+    whole = repr(error.instance)
+    return error.message.replace(whole, reprlib.repr(error.instance)) if len(whole) > 60 else error.message
 
 
 def _sites(doc: dict) -> Iterator[tuple[str, dict]]:
@@ -185,6 +216,8 @@ def _check_capacity(doc: dict, file: str) -> None:
                     file, f"$.nodes[{k}].{key}", f"{quantity:g} parcels exceed the largest vehicle capacity {largest:g}"
                 )
     total = sum(sum(node["demand"].values()) for node in doc["nodes"])
+    if total == 0 and not any(sum(node.get("pickup", {}).values()) for node in doc["nodes"]):
+        raise InstanceError(file, "$.nodes", "every demand is zero: there is nothing to deliver")
     joint = doc.get("joint_fleet")
     if joint is not None:
         for k, node in enumerate(doc["nodes"]):

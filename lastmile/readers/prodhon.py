@@ -33,8 +33,9 @@ def read_prodhon(path: str | Path) -> Instance:
     opening = [tokens.number(f"opening cost of depot {i + 1}") for i in range(m)]
     route_cost = tokens.number("route cost")
     flag = tokens.number("cost flag")
+    tokens.end()
     if flag not in (0, 1):
-        raise InstanceError(tokens.file, f"token {tokens.pos}", f"cost flag must be 0 or 1, not {flag:g}")
+        raise InstanceError(tokens.file, tokens.where(), f"cost flag must be 0 or 1, not {flag:g}")
     if any(q > capacity for q in demand):
         raise InstanceError(tokens.file, "demands", f"a demand exceeds the vehicle capacity {capacity:g}")
     if sum(demand) > sum(depot_capacity):

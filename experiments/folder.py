@@ -1,0 +1,85 @@
+"""An experiment's output folder: whether it may be written, one writer at a time, and
+the instance files its runs were made from.
+
+Checked before anything is made, so a refused command leaves no half-made folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from experiments.store import STORE_NAME
+
+LOCK_NAME = ".lock"
+
+
+class ExperimentError(Exception):
+    """A request the experiment cannot honour (e.g. a folder holding another experiment)."""
+
+
+def check_folder(folder: Path, *, resume: bool) -> None:
+    """The folder can take this experiment: a folder (or nothing yet) that this user may
+    write, holding an experiment exactly when `resume` asks to continue one."""
+    if folder.exists() and not folder.is_dir():
+        raise ExperimentError(f"--out {folder}: is a file, not a folder")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        what = "the folder" if existing == folder else f"its parent {existing}"
+        raise ExperimentError(f"--out {folder}: cannot write there ({what} is not writable)")
+    store = folder / STORE_NAME
+    if resume and not store.is_file():
+        raise ExperimentError(
+            f"--resume: {folder} holds no experiment (no {STORE_NAME}); leave out --resume to start one"
+        )
+    if store.is_file() and not resume:
+        raise ExperimentError(
+            f"{folder} already holds an experiment: pass --resume to continue it, or --out for a new folder"
+        )
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock (an advisory `flock` on `.lock`, released by the kernel
+    when the process ends, however it ends) while the block writes to the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_NAME, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise ExperimentError(
+                f"{folder} is in use by another process (pid {holder}): wait for it to finish, or use another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_hashes(files: Iterable[tuple[str, Path]]) -> dict[str, str]:
+    """Each instance's label with its file's SHA-256."""
+    return {label: file_hash(path) for label, path in files}
+
+
+def changed_inputs(stored: dict[str, str], files: Iterable[tuple[str, Path]]) -> list[str]:
+    """The instance files whose content differs from when the store recorded them."""
+    return [str(path) for label, path in files if label in stored and stored[label] != file_hash(path)]

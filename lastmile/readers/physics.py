@@ -1,0 +1,160 @@
+"""The checks every reader's `Instance` passes, whatever its file format.
+
+The JSON format checks the same things on its document first, with JSON paths; this
+is the one rule for the text formats (CVRPLIB, OR-Library, Holmberg, Prodhon), so that
+no format lets through an instance the pipeline cannot plan: numbers finite and of a
+physical size, demands non-negative and not all zero, no demand above the largest
+vehicle, no more demand than the fleets or the centers hold, coordinates in range.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from lastmile.errors import InstanceError
+from lastmile.model import Instance
+
+#: The largest magnitude any number in an instance may have. No quantity in an
+#: instance (parcels, km, CNY, coordinates in metres) comes near it; a larger number
+#: is a typo or an overflow, and squares of it (Euclidean distances) would overflow.
+MAX_MAGNITUDE = 1e15
+BOM = "\ufeff"
+
+
+def read_text(path: str | Path, *, nul_is_space: bool = False) -> str:
+    """A text instance file as one string: UTF-8 without a byte-order mark (which
+    would silently become part of the first keyword or number). `nul_is_space`: NUL
+    padding counts as whitespace (as distributed, some Holmberg files carry it)."""
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InstanceError(file, "", f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InstanceError(file, f"line {line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+    if text.startswith(BOM):
+        raise InstanceError(file, "line 1", "starts with a UTF-8 byte-order mark: save the file without it")
+    if "\x00" in text:
+        if not nul_is_space:
+            line = text[: text.index("\x00")].count("\n") + 1
+            raise InstanceError(file, f"line {line}", "holds a NUL byte: not a text file")
+        text = text.replace("\x00", " ")
+    return text
+
+
+def number(file: str, field: str, token: object, *, what: str = "", minimum: float | None = 0.0) -> float:
+    """`token` as a finite float of at most `MAX_MAGNITUDE`, at least `minimum`."""
+    label = f"{what}: " if what else ""
+    try:
+        value = float(token)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InstanceError(file, field, f"{label}{_short(token)} is not a number") from None
+    except OverflowError:
+        raise InstanceError(file, field, f"{label}{_short(token)} is too large") from None
+    if not math.isfinite(value):
+        # a string of digits too long for a float reads as infinity: say what it is
+        overflowed = math.isinf(value) and isinstance(token, str) and any(c.isdigit() for c in token)
+        raise InstanceError(
+            file, field, f"{label}{_short(token)} is {'too large' if overflowed else 'not a finite number'}"
+        )
+    if abs(value) > MAX_MAGNITUDE:
+        raise InstanceError(file, field, f"{label}{_short(token)} is larger than {MAX_MAGNITUDE:g}")
+    if minimum is not None and value < minimum:
+        raise InstanceError(file, field, f"{label}{_short(token)} is less than {minimum:g}")
+    return value
+
+
+def _short(token: object) -> str:
+    """A value as a message quotes it: whole if short, else its start and its length."""
+    text = str(token)
+    if len(text) > 40:
+        return f"{text[:20]}... ({len(text)} characters)"
+    return repr(text) if isinstance(token, str) else text
+
+
+def check_instance(instance: Instance) -> None:
+    """Raise `InstanceError` (naming the instance's file) for the first fault."""
+    file = instance.source or instance.name
+    for field, value in _numbers(instance):
+        number(file, field, value, minimum=None)
+    _check_matrices(instance, file)
+    for node in instance.nodes:
+        for key, amounts in (("demand", node.demand), ("pickup", node.pickup)):
+            for company, quantity in amounts.items():
+                if quantity < 0:
+                    raise InstanceError(file, f"node {node.id} {key}", f"{quantity:g} for {company} is negative")
+    if not any(node.total_demand > 0 or node.total_pickup > 0 for node in instance.nodes):
+        raise InstanceError(file, "demands", "every demand is zero: there is nothing to deliver")
+    _check_coordinates(instance, file)
+    _check_capacity(instance, file)
+
+
+def _numbers(instance: Instance) -> Iterator[tuple[str, float]]:
+    for node in instance.nodes:
+        yield f"node {node.id} x", node.x
+        yield f"node {node.id} y", node.y
+        for company, quantity in (*node.demand.items(), *node.pickup.items()):
+            yield f"node {node.id} demand of {company}", quantity
+    for center in instance.centers:
+        yield f"center {center.id} x", center.site.x
+        yield f"center {center.id} y", center.site.y
+        yield f"center {center.id} fixed cost", center.fixed_cost
+        if center.capacity is not None:
+            yield f"center {center.id} capacity", center.capacity
+    for company in instance.companies:
+        fleet = company.fleet
+        yield f"company {company.id} capacity", fleet.capacity
+        yield f"company {company.id} fixed cost", fleet.fixed_cost
+        yield f"company {company.id} cost per km", fleet.cost_per_km
+
+
+def _check_matrices(instance: Instance, file: str) -> None:
+    """Distances and costs given as matrices: finite, of a physical size, not negative."""
+    for name, matrix in (("distance matrix", instance.matrix), ("cost matrix", instance.assignment_cost)):
+        if matrix is None:
+            continue
+        bad = np.argwhere(~np.isfinite(matrix) | (np.abs(matrix) > MAX_MAGNITUDE) | (matrix < 0))
+        if len(bad):
+            i, j = (int(k) for k in bad[0])
+            number(file, f"{name} entry ({i + 1}, {j + 1})", float(matrix[i, j]))
+
+
+def _check_coordinates(instance: Instance, file: str) -> None:
+    if instance.coordinates == "planar":
+        return
+    for site in (*instance.nodes, *(c.site for c in instance.centers), *(c.depot for c in instance.companies)):
+        if not (-180.0 <= site.x <= 180.0 and -90.0 <= site.y <= 90.0):
+            raise InstanceError(file, f"{site.id}", f"({site.x}, {site.y}) is not a longitude and latitude")
+
+
+def _check_capacity(instance: Instance, file: str) -> None:
+    if instance.companies:
+        largest = max(c.fleet.capacity for c in instance.companies)
+        for node in instance.nodes:
+            quantity = max(node.total_demand, node.total_pickup)
+            if quantity > largest:
+                raise InstanceError(
+                    file, f"node {node.id}", f"{quantity:g} parcels exceed the largest vehicle capacity {largest:g}"
+                )
+        counted = [c.fleet for c in instance.companies if c.fleet.count is not None]
+        if len(counted) == len(instance.companies):
+            fleet = sum(f.count * f.capacity for f in counted)  # type: ignore[operator]
+            if instance.total_demand > fleet:
+                raise InstanceError(
+                    file,
+                    "fleet",
+                    f"total demand {instance.total_demand:g} exceeds the fleet's capacity {fleet:g}",
+                )
+    if instance.centers and all(c.capacity is not None for c in instance.centers):
+        held = sum(c.capacity for c in instance.centers)  # type: ignore[misc]
+        if instance.total_demand > held:
+            raise InstanceError(
+                file, "center capacities", f"total demand {instance.total_demand:g} exceeds their total {held:g}"
+            )

@@ -1,0 +1,143 @@
+"""The malformed-file corpus of every other format (tests/data/bad/<format>/): each
+file gets its own one-line message naming the file and the field, and exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from experiments import compare
+from experiments.config import read_config
+from lastmile import InstanceError, load_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = ROOT / "tests" / "data" / "bad"
+FORMATS = ("cvrplib", "orlib", "holmberg", "prodhon", "toml")
+#: Holmberg files have no extension: the `sscflp:` prefix names their reader.
+PREFIX = {"holmberg": "sscflp:"}
+
+EXPECTED = {
+    "cvrplib/01_byte_order_mark.vrp": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
+    "cvrplib/02_capacity_is_a_word.vrp": "CAPACITY: vehicle capacity: 'lots' is not a number",
+    "cvrplib/03_depot_out_of_range.vrp": "DEPOT_SECTION: depot '99' is not a node number of 1..5",
+    "cvrplib/04_demand_of_10_to_the_400.vrp": (
+        "DEMAND_SECTION row 3: 10000000000000000000... (401 characters) is too large"
+    ),
+    "cvrplib/05_nan_coordinate.vrp": "NODE_COORD_SECTION row 4: 'nan' is not a finite number",
+    "cvrplib/06_repeated_coordinate_line.vrp": "NODE_COORD_SECTION: has 6 rows; DIMENSION is 5",
+    "cvrplib/07_depot_with_demand.vrp": "DEMAND_SECTION: the depot (node 1) has demand 2",
+    "cvrplib/08_coordinate_is_a_word.vrp": "NODE_COORD_SECTION row 5: 'three' is not a number",
+    "cvrplib/09_header_only.vrp": "DEMAND_SECTION: missing section",
+    "cvrplib/10_every_demand_zero.vrp": "demands: every demand is zero: there is nothing to deliver",
+    "cvrplib/11_demand_above_capacity.vrp": "node 4: 15 parcels exceed the largest vehicle capacity 10",
+    "cvrplib/12_nodes_out_of_order.vrp": "NODE_COORD_SECTION row 3: node '4' where node 3 belongs (nodes in",
+    "cvrplib/13_capacity_twice.vrp": "CAPACITY: appears twice",
+    "cvrplib/14_route_length_limit.vrp": "DISTANCE: is not a CVRP header key this reader knows (the file would",
+    "cvrplib/15_time_window_type.vrp": "TYPE: 'VRPTW': only CVRP files are read",
+    "cvrplib/16_fractional_dimension.vrp": "DIMENSION: 4.5: needs a whole number of nodes, depot included, of",
+    "cvrplib/17_negative_demand.vrp": "DEMAND_SECTION row 5: '-2' is less than 0",
+    "cvrplib/18_fleet_too_small.vrp": "fleet: total demand 14 exceeds the fleet's capacity 10",
+    "cvrplib/19_missing_demand_row.vrp": "DEMAND_SECTION: has 4 rows; DIMENSION is 5",
+    "cvrplib/20_two_depots.vrp": "DEPOT_SECTION: 2 depots; a CVRP has one",
+    "cvrplib/21_not_text.vrp": "line 2: not UTF-8 text (byte 0xff)",
+    "orlib/cap01_more_customers_than_the_header.txt": "line 10 (number 16): 3 more values after the data its",
+    "orlib/cap02_trailing_numbers.txt": "line 10 (number 16): 3 more values after the data its header",
+    "orlib/cap03_ends_early.txt": "number 13: file ends before demand of customer 3",
+    "orlib/cap04_word_for_a_cost.txt": "line 7 (number 12): cost of customer 2 at facility 2: 'cheap' is not a",
+    "orlib/cap05_nan_demand.txt": "line 6 (number 10): demand of customer 2: 'nan' is not a finite number",
+    "orlib/cap06_negative_fixed_cost.txt": "line 3 (number 6): fixed cost of facility 2: '-120' is less than 0",
+    "orlib/cap07_capacity_word_without_value.txt": "line 2 (number 3): capacity is the word 'capacity': give",
+    "orlib/cap08_zero_customers.txt": "line 1 (number 2): number of customers must be a positive whole number,",
+    "orlib/cap09_fractional_facility_count.txt": "line 1 (number 1): number of facilities must be a positive",
+    "orlib/cap10_demand_above_capacity.txt": "capacities: total demand 57 exceeds total capacity 20",
+    "orlib/cap11_every_demand_zero.txt": "demands: every demand is zero: there is nothing to deliver",
+    "orlib/cap12_byte_order_mark.txt": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
+    "orlib/cap13_huge_cost.txt": "line 9 (number 15): cost of customer 3 at facility 2: '1e300' is larger than",
+    "holmberg/01_ends_early": "number 13: file ends before cost of customer 1 at facility 2",
+    "holmberg/02_word_after_the_data": "line 7 (number 16): 'end' after the data is not a number",
+    "holmberg/03_word_for_a_demand": "line 4 (number 8): demand of customer 2: 'four' is not a number",
+    "holmberg/04_nan_cost": "line 6 (number 14): cost of customer 2 at facility 2: 'nan' is not a finite number",
+    "holmberg/05_negative_capacity": "line 2 (number 3): capacity of facility 1: '-10' is less than 0",
+    "holmberg/06_infinite_fixed_cost": "line 3 (number 6): fixed cost of facility 2: 'inf' is not a finite",
+    "holmberg/07_zero_facilities": "line 1 (number 1): number of facilities must be a positive whole number,",
+    "holmberg/08_demand_above_total_capacity": "capacities: total demand 57 exceeds total capacity 20",
+    "holmberg/09_every_demand_zero": "demands: every demand is zero: there is nothing to deliver",
+    "holmberg/10_byte_order_mark": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
+    "holmberg/11_huge_demand": (
+        "line 4 (number 9): demand of customer 3: 10000000000000000000... (401 characters) is too large"
+    ),
+    "holmberg/12_fractional_customer_count": "line 1 (number 2): number of customers must be a positive whole",
+    "prodhon/01_cost_flag_two.dat": "line 14 (number 22): cost flag must be 0 or 1, not 2",
+    "prodhon/02_trailing_numbers.dat": "line 15 (number 23): 2 more values after the data its header",
+    "prodhon/03_ends_early.dat": "number 21: file ends before route cost",
+    "prodhon/04_demand_above_vehicle_capacity.dat": "demands: a demand exceeds the vehicle capacity 5",
+    "prodhon/05_demand_above_depot_capacity.dat": "depot capacities: total demand exceeds total depot capacity",
+    "prodhon/06_nan_coordinate.dat": "line 6 (number 9): x of customer 2: 'nan' is not a finite number",
+    "prodhon/07_word_for_a_demand.dat": "line 11 (number 17): demand of customer 2: 'three' is not a number",
+    "prodhon/08_every_demand_zero.dat": "demands: every demand is zero: there is nothing to deliver",
+    "prodhon/09_zero_customers.dat": "line 1 (number 1): number of customers must be a positive whole number,",
+    "prodhon/10_byte_order_mark.dat": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
+    "prodhon/11_negative_route_cost.dat": "line 13 (number 21): route cost: '-50' is less than 0",
+    "prodhon/12_huge_coordinate.dat": "line 7 (number 12): y of customer 3: '1e400' is too large",
+    "toml/01_syntax_error.toml": "(syntax): not valid TOML: Invalid value (at line 1, column 9)",
+    "toml/02_unknown_key.toml": "(top level): Additional properties are not allowed ('seed_count' was",
+    "toml/03_seeds_is_a_string.toml": "seeds: 'three' is not of type 'integer'",
+    "toml/04_time_limit_nan.toml": "time_limit: nan is not a finite number",
+    "toml/05_time_limit_inf.toml": "time_limit: inf is not a finite number",
+    "toml/06_negative_seeds.toml": "seeds: -1 is less than the minimum of 1",
+    "toml/07_unknown_solver.toml": "solvers.1: 'cplex' is not one of ['exact', 'ortools', 'pso', 'ga', 'pyvrp']",
+    "toml/08_duplicate_key.toml": "(syntax): not valid TOML: Cannot overwrite a value (at line 2, column 10)",
+    "toml/09_empty_instances.toml": "instances: [] should be non-empty",
+    "toml/10_shapley_exact_max_too_large.toml": "shapley_exact_max: 40 is greater than the maximum of 15",
+    "toml/11_factor_nan.toml": "demand_factors.1: nan is not a finite number",
+    "toml/12_feeder_unknown.toml": "allocation_feeder: 'bicycle' is not one of ['shared', 'alone']",
+    "toml/13_binary.toml": "(file): not UTF-8 text (byte 0): TOML files are UTF-8",
+}
+
+
+def _spec(name: str) -> str:
+    return PREFIX.get(name.split("/")[0], "") + str(BAD / name)
+
+
+def test_the_corpus_and_the_table_agree():
+    on_disk = sorted(f"{p.parent.name}/{p.name}" for f in FORMATS for p in (BAD / f).iterdir())
+    assert on_disk == sorted(EXPECTED)
+    for fmt in FORMATS:
+        assert sum(name.startswith(f"{fmt}/") for name in EXPECTED) >= 10
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_file_gets_its_specific_message(name):
+    with pytest.raises(InstanceError) as caught:
+        if name.startswith("toml/"):
+            read_config(BAD / name)
+        else:
+            load_instance(_spec(name))
+    assert str(caught.value).startswith(f"{BAD / name}: {EXPECTED[name]}")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_command_prints_one_line_and_exits_2(name, capsys):
+    option = "--config" if name.startswith("toml/") else "--instances"
+    assert compare.main(["--validate", option, _spec(name)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith(f"error: {BAD / name}: {EXPECTED[name]}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_traceback_reaches_the_terminal(fmt):
+    """The real command line, once per format, on its first bad file."""
+    name = min(n for n in EXPECTED if n.startswith(f"{fmt}/"))
+    option = "--config" if fmt == "toml" else "--instances"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "experiments" / "compare.py"), "--validate", option, _spec(name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
