@@ -89,17 +89,12 @@ def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
         raise ClusterError(f"--scheduler {address}: a Dask {kind}, not the scheduler")
 
 
-@contextlib.contextmanager
-def _quiet_on_failure() -> Iterator[None]:
+def _silence_dask() -> None:
     """After a cluster fault, dask's own loggers would print reconnection tracebacks
-    while the client closes; the experiment's one-line message says it all."""
-    try:
-        yield
-    except BaseException:
-        # dask's config sets these loggers' levels one by one: the parent alone is not enough
-        for name in ("distributed", "distributed.client", "distributed.core", "distributed.comm"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-        raise
+    while the client closes; the experiment's one-line message says it all. (dask's
+    config sets these loggers' levels one by one: the parent alone is not enough.)"""
+    for name in ("distributed", "distributed.client", "distributed.core", "distributed.comm"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _answers(client: Any) -> bool:
@@ -117,37 +112,39 @@ def run_on_cluster(
     (after every row that did come back) when the cluster lost some."""
     from distributed import as_completed
 
-    with _quiet_on_failure():
-        client = _connect(address, len(tasks))
-        try:
-            futures = {
-                client.submit(execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}"): task
-                for task in tasks
-            }
-            pending = as_completed(futures)
-            lost: list[str] = []
-            returned = 0
-            heard = time.monotonic()
-            while not pending.is_empty():
-                if not pending.has_ready():
-                    time.sleep(0.2)
-                    if time.monotonic() - heard >= ping_every:
-                        if not _answers(client):
-                            reason = f"the Dask scheduler at {address} stopped answering"
-                            raise RunsNotDone(len(tasks) - returned, reason)
-                        heard = time.monotonic()
-                    continue
-                for future in pending.next_batch(block=False):
+    client = _connect(address, len(tasks))
+    lost: list[str] = []
+    finished = False
+    try:
+        futures = {
+            client.submit(execute, task, pure=False, key=f"run-{'-'.join(map(str, task.key))}"): task for task in tasks
+        }
+        pending = as_completed(futures)
+        returned = 0
+        heard = time.monotonic()
+        while not pending.is_empty():
+            if not pending.has_ready():
+                time.sleep(0.2)
+                if time.monotonic() - heard >= ping_every:
+                    if not _answers(client):
+                        raise RunsNotDone(len(tasks) - returned, f"the Dask scheduler at {address} stopped answering")
                     heard = time.monotonic()
-                    try:
-                        row = future.result()
-                    except Exception as exc:  # `execute` never raises: this is the cluster's fault
-                        lost.append(f"{type(exc).__name__}: {_first_line(exc)}")
-                        continue
-                    returned += 1
-                    yield row
-            if lost:
-                raise RunsNotDone(len(lost), f"the Dask cluster lost them ({lost[0]})")
-        finally:
-            with contextlib.suppress(Exception):
-                client.close(timeout=PING_TIMEOUT)
+                continue
+            for future in pending.next_batch(block=False):
+                heard = time.monotonic()
+                try:
+                    row = future.result()
+                except Exception as exc:  # `execute` never raises: this is the cluster's fault
+                    _silence_dask()
+                    lost.append(f"{type(exc).__name__}: {_first_line(exc)}")
+                    continue
+                returned += 1
+                yield row
+        finished = True
+    finally:
+        if not finished or lost:
+            _silence_dask()
+        with contextlib.suppress(Exception):
+            client.close(timeout=PING_TIMEOUT)
+    if lost:
+        raise RunsNotDone(len(lost), f"the Dask cluster lost them ({lost[0]})")

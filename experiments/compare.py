@@ -43,6 +43,7 @@ from experiments.folder import ExperimentError, check_folder, locked  # noqa: E4
 from experiments.solvers import SOLVERS  # noqa: E402
 from experiments.store import STORE_NAME, VARIANT, Store, StoreError  # noqa: E402
 from lastmile.errors import InstanceError  # noqa: E402
+from lastmile.model import Instance  # noqa: E402
 from lastmile.readers import load_instance, split_spec  # noqa: E402
 from lastmile.summary import summary_table  # noqa: E402
 
@@ -212,10 +213,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.validate:
         print(summary_table(instances).to_string(index=False))
         return 0
-    # the planning and solver stack, only for a run (validation needs none of it)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args, argv, config, specs, instances, folder)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(
+    args: argparse.Namespace, argv: list[str], config: Config, specs: list[str], instances: list[Instance], folder: Path
+) -> int:
+    """Run the experiment in its locked folder; every way it can stop is one line."""
     from experiments.experiment import Experiment, labelled
 
-    signal.signal(signal.SIGTERM, _terminate)
     made = not folder.exists()
     experiment = Experiment(config, labelled(specs, instances), argv)
     try:
@@ -232,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print(f"\ninterrupted: finished runs are in {folder}; continue with --resume", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
-    except (OSError, sqlite3.OperationalError) as exc:
+    except (OSError, sqlite3.DatabaseError) as exc:
         _discard_unused(folder, made)
         return _fail(_write_fault(exc, folder), EXIT_STOPPED)
     print(
@@ -249,13 +259,13 @@ def _fail(problem: object, code: int) -> int:
     return code
 
 
-def _write_fault(exc: OSError | sqlite3.OperationalError, folder: Path) -> str:
-    """One line for a fault of the disk or the file system under the output folder."""
-    full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "full" in str(exc)
-    if full:
+def _write_fault(exc: OSError | sqlite3.DatabaseError, folder: Path) -> str:
+    """One line for a fault of the disk, the file system or the store under the folder."""
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "full" in str(exc):
         return f"{folder}: no space left on the device; the finished runs are kept: free space, then --resume"
-    where = getattr(exc, "filename", None) or folder
-    return f"{where}: cannot write ({getattr(exc, 'strerror', None) or exc})"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"{folder / STORE_NAME}: {exc}"
+    return f"{exc.filename or folder}: cannot write ({exc.strerror or exc})"
 
 
 def _discard_unused(folder: Path, made: bool) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +28,14 @@ def check_folder(folder: Path, *, resume: bool) -> None:
     write, holding an experiment exactly when `resume` asks to continue one."""
     if folder.exists() and not folder.is_dir():
         raise ExperimentError(f"--out {folder}: is a file, not a folder")
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        what = "the folder" if existing == folder else f"its parent {existing}"
-        raise ExperimentError(f"--out {folder}: cannot write there ({what} is not writable)")
+    existing = next((p for p in (folder.absolute(), *folder.absolute().parents) if p.exists()), Path("/"))
+    try:  # a real write: permission bits do not tell for root, nor for read-only file systems
+        handle, probe = tempfile.mkstemp(dir=existing, prefix=".lastmile-write-test-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        what = "the folder" if existing == folder.absolute() else f"{existing}, where it would be made,"
+        raise ExperimentError(f"--out {folder}: cannot write there ({what} refuses: {exc.strerror or exc})") from None
     store = folder / STORE_NAME
     if resume and not store.is_file():
         raise ExperimentError(

@@ -49,17 +49,17 @@ def detect_kind(path: Path) -> str | None:
 
 
 def split_spec(spec: str | Path) -> tuple[str | None, str, str]:
-    """`[KIND:]PATH[#VARIANT]` as (kind or None, path text, variant). A path that
-    exists as written keeps any `#` in its name; otherwise the last `#` starts the
-    variant."""
+    """`[KIND:]PATH[#KEY=VALUE]` as (kind or None, path text, variant). A `#` is
+    part of the file name unless what follows the last one is `KEY=VALUE` and the
+    whole text names no file."""
     text = str(spec)
     kind = None
     head, sep, rest = text.partition(":")
     if sep and head in KINDS:
         kind, text = head, rest
-    if "#" in text and not Path(text).exists():
-        text, _, variant = text.rpartition("#")
-        return kind, text, variant
+    path, hash_sign, variant = text.rpartition("#")
+    if hash_sign and "=" in variant and "/" not in variant and not Path(text).exists():
+        return kind, path, variant
     return kind, text, ""
 
 
