@@ -17,7 +17,10 @@ duplicating a finished run.
 
 Instance files: our JSON, CVRPLIB .vrp, OR-Library cap*.txt (`PATH#capacity=N` for
 capa/b/c), Holmberg (`sscflp:PATH`), Prodhon LRP .dat. A bad file or option gets one
-line naming the file and the field, and exit status 2.
+line naming the file and the field, and exit status 2; so does an --out that cannot
+take the experiment (checked before anything is made). A run stopped by its
+surroundings (a full disk, a lost Dask cluster) exits 3, Ctrl-C 130, SIGTERM 143; the
+finished runs are kept and --resume continues (--retry-errors also reruns `error` rows).
 """
 
 from __future__ import annotations

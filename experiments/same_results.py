@@ -26,6 +26,7 @@ import pandas as pd  # noqa: E402
 from experiments.store import CSV_NAME  # noqa: E402
 
 KEY = ["instance", "region", "solver", "seed"]
+COMPARED = ("status", "objective", "routes")
 TOLERANCE = 1e-9
 
 
@@ -55,10 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     tables = []
     for folder in (args.before, args.after):
         try:
-            tables.append(pd.read_csv(folder / CSV_NAME))
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            table = pd.read_csv(folder / CSV_NAME)
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             print(f"error: {folder / CSV_NAME}: cannot read it ({exc.__class__.__name__})", file=sys.stderr)
             return 2
+        missing = [c for c in (*KEY, *COMPARED) if c not in table.columns]
+        if missing:
+            print(f"error: {folder / CSV_NAME}: not an experiment's runs (no {', '.join(missing)})", file=sys.stderr)
+            return 2
+        tables.append(table)
     found, left_out = differences(*tables)
     compared = len(tables[0].merge(tables[1], on=KEY)) - left_out
     print(f"{compared} runs compared, {left_out} exact runs stopped by the clock left out, {len(found)} differ")
