@@ -286,16 +286,35 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_sigterm_stops_the_workers_and_says_how_to_continue(instance, tmp_path):
-    out = tmp_path / "out"
-    args = ["--instances", instance, "--solvers", "ga", "--seeds", "2", "--time-limit", "60", "--out", out]
-    process = subprocess.Popen(
-        [sys.executable, str(COMPARE), *map(str, args), "--workers", "2"],
+def clock_args(instance: Path, out: Path, seeds: int, seconds: int) -> list[str | Path]:
+    """GA runs on the clock: long enough to be stopped in the middle."""
+    return [
+        "--instances",
+        instance,
+        "--solvers",
+        "ga",
+        "--seeds",
+        str(seeds),
+        "--time-limit",
+        str(seconds),
+        "--out",
+        out,
+    ]
+
+
+def start_compare(*args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(COMPARE), *map(str, args)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_sigterm_stops_the_workers_and_says_how_to_continue(instance, tmp_path):
+    out = tmp_path / "out"
+    process = start_compare(*clock_args(instance, out, 2, 60), "--workers", "2")
     try:
         deadline = time.monotonic() + 120
         workers: list[int] = []
@@ -368,14 +387,8 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 def test_a_lost_scheduler_stores_no_error_rows_and_resume_finishes(cluster, instance, tmp_path):
     address, scheduler = cluster
     out = tmp_path / "out"
-    args = ["--instances", instance, "--solvers", "ga", "--seeds", "6", "--time-limit", "2", "--out", out]
-    process = subprocess.Popen(
-        [sys.executable, str(COMPARE), *map(str, args), "--scheduler", address],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    args = clock_args(instance, out, 6, 2)
+    process = start_compare(*args, "--scheduler", address)
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and process.poll() is None:
