@@ -33,6 +33,7 @@ import signal
 import sqlite3
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
@@ -45,9 +46,9 @@ from experiments.config import Config, read_config, resolve  # noqa: E402
 from experiments.folder import ExperimentError, check_folder, locked  # noqa: E402
 from experiments.solvers import SOLVERS  # noqa: E402
 from experiments.store import STORE_NAME, VARIANT, Store, StoreError  # noqa: E402
-from lastmile.errors import InstanceError  # noqa: E402
+from lastmile.errors import InstanceError, shorten  # noqa: E402
 from lastmile.model import Instance  # noqa: E402
-from lastmile.readers import load_instance, split_spec  # noqa: E402
+from lastmile.readers import exists, load_instance, split_spec  # noqa: E402
 from lastmile.summary import summary_table  # noqa: E402
 
 SHIPPED = (ROOT / "instances" / "xiqing.json", ROOT / "instances" / "lingshan.json")
@@ -57,19 +58,32 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the toolkit's one-line error (argparse prints its usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: (command line): {shorten(message)}; see --help", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     defaults = Config()
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="compare.py",
         description=__doc__.split("\n\n")[0],
         epilog="Options left out take their value from --config, else the default shown.",
     )
     p.add_argument(
-        "--instances", nargs="+", metavar="FILE", help="instance files or globs (default: the shipped instances)"
+        "--instances",
+        nargs="+",
+        action="extend",
+        metavar="FILE",
+        help="instance files or globs, the option repeated or not (default: the shipped instances)",
     )
     p.add_argument(
         "--solvers",
         nargs="+",
+        action="extend",
         choices=list(SOLVERS),
         metavar="NAME",
         help=f"routing solvers, of {', '.join(SOLVERS)} (default: all)",
@@ -138,7 +152,7 @@ def expand(patterns: list[str]) -> list[str]:
     out: list[str] = []
     for pattern in patterns:
         kind, path_part, variant = split_spec(pattern)
-        if not glob.has_magic(path_part) or Path(path_part).exists():
+        if not glob.has_magic(path_part) or exists(path_part):
             out.append(pattern)
             continue
         matches = sorted(glob.glob(path_part))
@@ -206,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         config = resolve(planned, options(args))
         specs = expand(list(config.instances)) if config.instances else [str(p) for p in SHIPPED]
         instances = [load_instance(spec) for spec in specs]
+        for instance in instances:
+            if VARIANT in instance.name:
+                raise InstanceError(
+                    instance.source, "name", f"{instance.name!r}: '{VARIANT}' marks sensitivity variants in results"
+                )
         folder = Path(config.out)
         if not args.validate:
             check_folder(folder, resume=args.resume)
@@ -248,6 +267,9 @@ def _run(
     except (OSError, sqlite3.DatabaseError) as exc:
         _discard_unused(folder, made)
         return _fail(_write_fault(exc, folder), EXIT_STOPPED)
+    except Exception:  # a fault of ours: shown whole, but no half-made folder blocks the retry
+        _discard_unused(folder, made)
+        raise
     print(
         f"\nwrote {folder}: results.sqlite, results.csv, provenance.json, report.md, report.tex, "
         f"{len(tex)} tables, {len(figures)} figures"

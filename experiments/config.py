@@ -106,19 +106,19 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "instances": {"type": "array", "items": {"type": "string"}, "minItems": 1},
         "solvers": {"type": "array", "items": {"enum": list(SOLVERS)}, "minItems": 1, "uniqueItems": True},
-        "seeds": {"type": "integer", "minimum": 1},
-        "master_seed": {"type": "integer", "minimum": 0},
-        "time_limit": {"type": "number", "exclusiveMinimum": 0},
-        "iterations": {"type": "integer", "minimum": 1},
-        "stage_time_limit": {"type": "number", "exclusiveMinimum": 0},
-        "workers": {"type": "integer", "minimum": 1},
+        "seeds": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "master_seed": {"type": "integer", "minimum": 0, "maximum": 2**128},
+        "time_limit": {"type": "number", "exclusiveMinimum": 0, "maximum": 10**6},
+        "iterations": {"type": "integer", "minimum": 1, "maximum": 10**9},
+        "stage_time_limit": {"type": "number", "exclusiveMinimum": 0, "maximum": 10**6},
+        "workers": {"type": "integer", "minimum": 1, "maximum": 1024},
         "scheduler": {"type": "string"},
-        "out": {"type": "string"},
+        "out": {"type": "string", "minLength": 1},
         "region_algorithm": {"enum": list(ALGORITHMS)},
-        "n_regions": {"type": "integer", "minimum": 1},
+        "n_regions": {"type": "integer", "minimum": 1, "maximum": 100000},
         "compare_algorithms": {"type": "boolean"},
         "compare_classifiers": {"type": "boolean"},
-        "classifier_repeats": {"type": "integer", "minimum": 1},
+        "classifier_repeats": {"type": "integer", "minimum": 1, "maximum": 1000},
         "independent": {"type": "boolean"},
         "line_haul": {"type": "boolean"},
         "sensitivity": {"type": "boolean"},
@@ -127,8 +127,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "demand_factors": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 1},
         "line_haul_factors": {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 1},
         "simulate": {"type": "boolean"},
-        "simulation_days": {"type": "integer", "minimum": 1},
-        "simulation_replications": {"type": "integer", "minimum": 1},
+        "simulation_days": {"type": "integer", "minimum": 1, "maximum": 3650},
+        "simulation_replications": {"type": "integer", "minimum": 1, "maximum": 1000},
         "simulation_solver": {"enum": list(SOLVERS)},
         "demand_noise": {"type": "number", "minimum": 0},
         "travel_noise": {"type": "number", "minimum": 0},
@@ -137,13 +137,25 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "division_price": {"type": "boolean"},
         "allocate": {"type": "boolean"},
         "allocation_solvers": {"type": "array", "items": {"enum": list(SOLVERS)}, "minItems": 1, "uniqueItems": True},
-        "allocation_iterations": {"type": "integer", "minimum": 1},
+        "allocation_iterations": {"type": "integer", "minimum": 1, "maximum": 10**9},
         "shapley_exact_max": {"type": "integer", "minimum": 1, "maximum": 15},
-        "shapley_samples": {"type": "integer", "minimum": 2},
+        "shapley_samples": {"type": "integer", "minimum": 2, "maximum": 10**6},
         "allocation_fit_regions": {"type": "boolean"},
         "allocation_feeder": {"enum": ["shared", "alone"]},
     },
 }
+
+
+def _is_integer(checker: object, value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: JSON Schema counts 1.0 as an integer; a seed count or a seed of 1.0 would then pass
+#: validation and fail deep in a run, so integers here are Python ints.
+_STRICT = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -171,7 +183,7 @@ def _validate(data: dict[str, Any], source: str, name: Callable[[str], str]) -> 
             if isinstance(item, float) and not math.isfinite(item):
                 field = f"{key}.{k}" if isinstance(value, list | tuple) else key
                 raise InstanceError(source, name(field), f"{item} is not a finite number")
-    errors = sorted(jsonschema.Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(_STRICT(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         field = ".".join(str(p) for p in first.path) or "(top level)"

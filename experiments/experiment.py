@@ -73,12 +73,16 @@ class Source:
 
 
 def labelled(specs: list[str], instances: list[Instance]) -> list[Source]:
-    """Label each instance by its name, numbering repeats (`name`, `name-2`, ...)."""
-    seen: dict[str, int] = {}
+    """Label each instance by its name, numbering repeats (`name`, `name-2`, ...) so that
+    no two labels are equal (a file may itself be named `name-2`)."""
+    used: set[str] = set()
     out = []
     for spec, instance in zip(specs, instances, strict=True):
-        seen[instance.name] = seen.get(instance.name, 0) + 1
-        label = instance.name if seen[instance.name] == 1 else f"{instance.name}-{seen[instance.name]}"
+        label, k = instance.name, 1
+        while label in used:
+            k += 1
+            label = f"{instance.name}-{k}"
+        used.add(label)
         out.append(Source(spec, instance, label))
     return out
 

@@ -131,8 +131,13 @@ class StoreError(Exception):
     """A results file that is damaged or is not an experiment's store; names the file."""
 
 
-#: The tables every experiment store has had since the first version.
-REQUIRED = frozenset({"runs", "tables", "meta"})
+#: The tables every experiment store has had since the first version, with the
+#: columns everything that reads a store relies on.
+REQUIRED = {
+    "runs": (*KEY, "status", "objective", "feasible"),
+    "tables": ("instance", "name", "data"),
+    "meta": ("key", "value"),
+}
 
 
 class Store:
@@ -166,11 +171,18 @@ class Store:
         names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not names and not create:
             raise StoreError(f"{self.path}: empty, not an experiment's results")
-        if names and not names >= REQUIRED:
-            missing = ", ".join(sorted(REQUIRED - names))
+        if names and not names >= set(REQUIRED):
+            missing = ", ".join(sorted(set(REQUIRED) - names))
             raise StoreError(
                 f"{self.path}: an SQLite file, but not an experiment's results (no {missing} table); left untouched"
             )
+        for table, columns in REQUIRED.items() if names else ():
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if not have >= set(columns):
+                raise StoreError(
+                    f"{self.path}: not an experiment's results (its {table} table lacks "
+                    f"{', '.join(c for c in columns if c not in have)}); left untouched"
+                )
         problems = [r[0] for r in self.db.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             raise StoreError(f"{self.path}: damaged ({problems[0]})")
@@ -247,12 +259,20 @@ class Store:
             )
 
     def meta(self) -> dict[str, object]:
-        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta ORDER BY key")}
+        try:
+            return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta ORDER BY key")}
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{self.path}: its meta table is damaged ({type(exc).__name__}: {exc})") from None
 
     def provenance(self) -> RunProvenance | None:
         """How the experiment was made, or None for a store that has not recorded it."""
         stored = self.meta().get("provenance")
-        return RunProvenance.from_json(stored) if isinstance(stored, dict) else None
+        if not isinstance(stored, dict):
+            return None
+        try:
+            return RunProvenance.from_json(stored)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StoreError(f"{self.path}: its recorded provenance is damaged ({type(exc).__name__})") from None
 
     def export_csv(self, folder: Path, columns: Iterable[str] = COLUMNS) -> Path:
         """`results.csv` beside the store: every run, in key order."""
@@ -261,7 +281,7 @@ class Store:
         return target
 
 
-def _fault(exc: sqlite3.DatabaseError) -> str:
+def _fault(exc: Exception) -> str:
     """What an SQLite error says about the file, in words a user can act on."""
     text = str(exc)
     if "not a database" in text:
@@ -286,11 +306,19 @@ def folder_main(argv: list[str] | None, usage: str, build: Callable[[Path], list
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except sqlite3.DatabaseError as exc:  # a fault SQLite finds only on reading further
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:  # a fault found only on reading further
         print(f"error: {folder / STORE_NAME}: {_fault(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: {exc.filename or folder}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        # an experiment's store whose rows or tables were edited or damaged by hand
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        print(
+            f"error: {folder / STORE_NAME}: its contents are not an experiment's ({type(exc).__name__}: {detail})",
+            file=sys.stderr,
+        )
         return 2
     for path in written:
         print(path)

@@ -8,6 +8,7 @@ and a suffix `#capacity=N` supplies the capacity that `capa/b/c` leave as a word
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from lastmile.errors import InstanceError
@@ -58,9 +59,18 @@ def split_spec(spec: str | Path) -> tuple[str | None, str, str]:
     if sep and head in KINDS:
         kind, text = head, rest
     path, hash_sign, variant = text.rpartition("#")
-    if hash_sign and "=" in variant and "/" not in variant and not Path(text).exists():
+    if hash_sign and "=" in variant and "/" not in variant and not exists(text):
         return kind, path, variant
     return kind, text, ""
+
+
+def exists(text: str) -> bool:
+    """Whether a path names something, False where the system refuses even to look
+    (a name too long): the caller then says what it could not find."""
+    try:
+        return os.path.lexists(text)
+    except (OSError, ValueError):
+        return False
 
 
 def spec_path(spec: str | Path) -> Path:
@@ -72,10 +82,7 @@ def load_instance(spec: str | Path) -> Instance:
     """Load `[KIND:]PATH[#capacity=N]`; raise `InstanceError` for anything wrong."""
     kind, text, variant = split_spec(spec)
     path = Path(text)
-    if path.is_dir():
-        raise InstanceError(text, "", "is a folder, not an instance file")
-    if not path.is_file():
-        raise InstanceError(text, "", "no such file")
+    _check_file(text, path)
     kind = kind or detect_kind(path)
     if kind is None:
         raise InstanceError(
@@ -97,6 +104,24 @@ def load_instance(spec: str | Path) -> Instance:
         raise InstanceError(text, "", "too large to read into memory") from None
     check_instance(instance)
     return instance
+
+
+def _check_file(text: str, path: Path) -> None:
+    """The spec names a regular file (not a folder, a pipe, a device or a broken link)."""
+    if not text:
+        raise InstanceError("(command line)", "--instances", "an empty file name")
+    try:
+        if path.is_dir():
+            raise InstanceError(text, "", "is a folder, not an instance file")
+        if path.is_file():
+            return
+        if path.exists():
+            raise InstanceError(text, "", "is not a regular file (a pipe, a device or a socket)")
+    except OSError as exc:
+        raise InstanceError(text, "", f"cannot read the file ({exc.strerror or exc})") from None
+    if os.path.islink(text):
+        raise InstanceError(text, "", "is a broken link (or a loop of links)")
+    raise InstanceError(text, "", "no such file")
 
 
 def _read(kind: str, path: Path, capacity: float | None) -> Instance:

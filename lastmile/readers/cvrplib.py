@@ -1,4 +1,4 @@
-"""CVRPLIB `.vrp` instances and `.sol` solutions, parsed by `vrplib`.
+"""CVRPLIB `.vrp` instances and `.sol` solutions, split by `vrplib`.
 
 Node ids are the file's own node numbers ("1" is usually the depot). The CVRPLIB
 cost convention rounds every Euclidean distance to the nearest integer: it is the
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import vrplib
-from vrplib.parse import parse_vrplib
 from vrplib.parse.parse_utils import text2lines
 from vrplib.parse.parse_vrplib import group_specifications_and_sections
 
+from lastmile.distances import euclidean
 from lastmile.errors import InstanceError
 from lastmile.model import (
     Center,
@@ -48,13 +48,17 @@ EDGE_WEIGHT_TYPES = ("EUC_2D", "EXPLICIT")
 
 
 def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
-    """Read a CVRP file. vrplib splits it into header and sections and computes the
-    distances; vrplib accepts much that is not the format (a repeated or missing row,
-    a word for a number, a depot out of range), so every section is checked first."""
+    """Read a CVRP file. vrplib splits it into header and sections; everything else is
+    checked and computed here, because vrplib accepts much that is not the format (a
+    repeated or missing row, a word for a number, a depot out of range, weights it then
+    ignores) and its Euclidean formula (|a|^2 + |b|^2 - 2ab) loses whole units once
+    coordinates reach 1e8."""
     file = str(path)
-    text = read_text(path)
+    # COMMENT lines are dropped first: vrplib's splitter reads "EOF" or "_SECTION"
+    # anywhere in a line, so a comment like "see GEOFFREY" would end the file
+    lines = [line for line in text2lines(read_text(path)) if not line.upper().startswith("COMMENT")]
     try:
-        specs, sections = group_specifications_and_sections(text2lines(text))
+        specs, sections = group_specifications_and_sections(lines)
     except (ValueError, RuntimeError) as exc:
         raise InstanceError(file, "", f"not VRPLIB text: {exc}") from None
     header = _header(file, specs)
@@ -71,8 +75,9 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
     rows = _sections(file, sections)
     demand = _table(file, rows, "DEMAND_SECTION", n, 1)[:, 0]
     explicit = weights == "EXPLICIT"
-    if explicit and "EDGE_WEIGHT_SECTION" not in rows:
-        raise InstanceError(file, "EDGE_WEIGHT_SECTION", "missing: EDGE_WEIGHT_TYPE is EXPLICIT")
+    if explicit != ("EDGE_WEIGHT_SECTION" in rows):
+        fault = "missing: EDGE_WEIGHT_TYPE is EXPLICIT" if explicit else f"given, but EDGE_WEIGHT_TYPE is {weights}"
+        raise InstanceError(file, "EDGE_WEIGHT_SECTION", fault)
     has_coords = "NODE_COORD_SECTION" in rows
     if not (explicit or has_coords):
         raise InstanceError(file, "NODE_COORD_SECTION", "missing: EUC_2D distances need coordinates")
@@ -80,16 +85,10 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
     depot = _depot(file, rows, n)
     if demand[depot] != 0:
         raise InstanceError(file, "DEMAND_SECTION", f"the depot (node {depot + 1}) has demand {demand[depot]:g}")
-    try:
-        data = parse_vrplib(text)
-    except Exception as exc:  # vrplib raises bare ValueError/IndexError/KeyError on bad text
-        raise InstanceError(file, "", f"vrplib cannot parse it ({exc.__class__.__name__}: {exc})") from None
-    matrix = np.asarray(data["edge_weight"], dtype=float)  # rounded by lastmile.distances
-    if matrix.shape != (n, n):
-        raise InstanceError(file, "EDGE_WEIGHT_SECTION", f"gives a {matrix.shape} matrix; DIMENSION is {n}")
+    # rounded by lastmile.distances
+    matrix = _explicit(file, header, rows["EDGE_WEIGHT_SECTION"], n) if explicit else euclidean(coords, coords)
     name = str(header.get("NAME", Path(file).stem))
-    match = re.search(r"-k(\d+)$", name)
-    fixed_fleet = match is not None and not name.startswith("X-")
+    fleet = _fleet_size(file, name, n)
     ids = [str(i + 1) for i in range(n)]
     center = Site(ids[depot], *coords[depot])
     nodes = tuple(
@@ -107,7 +106,7 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
                 COMPANY,
                 "CVRPLIB fleet",
                 home,
-                Fleet(int(match.group(1)) if fixed_fleet and match else None, capacity, 0.0, 1.0, None),
+                Fleet(fleet, capacity, 0.0, 1.0, None),
             ),
         ),
         centers=(Center(center, 0.0, None),),
@@ -123,6 +122,49 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
         matrix=matrix[np.ix_(order, order)],
         source=file,
     )
+
+
+def _fleet_size(file: str, name: str, n: int) -> int | None:
+    """Sets A, B, E and P fix the fleet at the `-kN` of the name; set X does not."""
+    match = re.search(r"-k(\d+)$", name)
+    if match is None or name.startswith("X-"):
+        return None
+    digits = match.group(1)
+    if len(digits) > 6 or not 1 <= int(digits) <= n - 1:
+        raise InstanceError(
+            file, "NAME", f"-k{digits[:12]}: a fleet of 1 to {n - 1} vehicles (one per customer at most)"
+        )
+    return int(digits)
+
+
+#: The explicit weight layouts read: the full matrix, or the rows below the diagonal.
+EDGE_WEIGHT_FORMATS = ("FULL_MATRIX", "LOWER_ROW")
+
+
+def _explicit(file: str, header: dict[str, str], rows: list[list[str]], n: int) -> np.ndarray:
+    """An EXPLICIT weight section as a symmetric n x n matrix with a zero diagonal."""
+    layout = header.get("EDGE_WEIGHT_FORMAT")
+    if layout not in EDGE_WEIGHT_FORMATS:
+        raise InstanceError(
+            file, "EDGE_WEIGHT_FORMAT", f"{layout!r}: only {' and '.join(EDGE_WEIGHT_FORMATS)} are read"
+        )
+    values = [number(file, "EDGE_WEIGHT_SECTION", word, what="weight") for line in rows for word in line]
+    needed = n * n if layout == "FULL_MATRIX" else n * (n - 1) // 2
+    if len(values) != needed:
+        raise InstanceError(
+            file, "EDGE_WEIGHT_SECTION", f"{len(values)} weights; {layout} of DIMENSION {n} needs {needed}"
+        )
+    if layout == "FULL_MATRIX":
+        matrix = np.array(values).reshape(n, n)
+    else:
+        matrix = np.zeros((n, n))
+        matrix[np.tril_indices(n, -1)] = values
+        matrix += matrix.T
+    if np.any(np.diag(matrix) != 0):
+        raise InstanceError(file, "EDGE_WEIGHT_SECTION", "a node's weight to itself is not 0")
+    if not np.array_equal(matrix, matrix.T):
+        raise InstanceError(file, "EDGE_WEIGHT_SECTION", "the matrix is not symmetric: a CVRP's weights are")
+    return matrix
 
 
 def _header(file: str, specs: list[str]) -> dict[str, str]:
@@ -186,6 +228,9 @@ def _depot(file: str, rows: dict[str, list[list[str]]], n: int) -> int:
     """The one depot's index (the section lists node numbers, ended by -1)."""
     words = [w for line in rows.get("DEPOT_SECTION", []) for w in line]
     if "-1" in words:
+        after = words[words.index("-1") + 1 :]
+        if after:
+            raise InstanceError(file, "DEPOT_SECTION", f"{' '.join(after)[:40]!r} after the closing -1")
         words = words[: words.index("-1")]
     if len(words) != 1:
         raise InstanceError(file, "DEPOT_SECTION", f"{len(words)} depots; a CVRP has one")

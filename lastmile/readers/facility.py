@@ -31,6 +31,7 @@ def read_orlib_cap(path: str | Path, capacity: float | None = None) -> Instance:
     m = tokens.count("number of facilities")
     n = tokens.count("number of customers")
     capacities, fixed = [], []
+    worded = False
     for i in range(m):
         raw = tokens.word(f"capacity of facility {i + 1}")
         if raw.lower() == "capacity":
@@ -42,6 +43,7 @@ def read_orlib_cap(path: str | Path, capacity: float | None = None) -> Instance:
                     f"'{tokens.file}#capacity=8000' (capacity_substitute in optimal.csv)",
                 )
             capacities.append(capacity)
+            worded = True
         else:
             tokens.pos -= 1
             capacities.append(tokens.number(f"capacity of facility {i + 1}"))
@@ -53,22 +55,34 @@ def read_orlib_cap(path: str | Path, capacity: float | None = None) -> Instance:
         for i in range(m):
             cost[i, j] = tokens.number(f"cost of customer {j + 1} at facility {i + 1}")
     tokens.end()
+    if capacity is not None and not worded:
+        raise InstanceError(
+            tokens.file, f"#capacity={capacity:g}", "the file gives every capacity: the suffix is for capa/b/c only"
+        )
     name = Path(path).stem + (f"#capacity={capacity:g}" if capacity is not None else "")
     return _instance(tokens.file, name, capacities, fixed, demand, cost, single_sourcing=False)
 
 
 def read_sscflp(path: str | Path) -> Instance:
+    """A Holmberg file. Its blocks (the header, each facility's line, the demands, each
+    facility's costs) end their lines; that is checked, so wrong counts in the header
+    cannot shift values silently from one block into the next, while the stray numbers
+    after the data (p47) still pass."""
     tokens = Tokens(path)
     m = tokens.count("number of facilities")
     n = tokens.count("number of customers")
+    tokens.line_ends("the header")
     capacities, fixed = [], []
     for i in range(m):
         capacities.append(tokens.number(f"capacity of facility {i + 1}"))
         fixed.append(tokens.number(f"fixed cost of facility {i + 1}"))
+        tokens.line_ends(f"facility {i + 1}'s line")
     demand = np.array([tokens.number(f"demand of customer {j + 1}") for j in range(n)])
-    cost = np.array(
-        [[tokens.number(f"cost of customer {j + 1} at facility {i + 1}") for j in range(n)] for i in range(m)]
-    )
+    tokens.line_ends("the demands")
+    cost = np.zeros((m, n))
+    for i in range(m):
+        cost[i] = [tokens.number(f"cost of customer {j + 1} at facility {i + 1}") for j in range(n)]
+        tokens.line_ends(f"facility {i + 1}'s costs")
     tokens.end(numbers_may_follow=True)
     return _instance(tokens.file, Path(path).stem, capacities, fixed, demand, cost, single_sourcing=True)
 
@@ -83,6 +97,11 @@ def _instance(
     *,
     single_sourcing: bool,
 ) -> Instance:
+    if single_sourcing and len(demand) and demand.max() > max(capacities):
+        j = int(np.argmax(demand))
+        raise InstanceError(
+            file, f"demand of customer {j + 1}", f"{demand[j]:g} exceeds every facility's capacity (single source)"
+        )
     if demand.sum() > sum(capacities):
         raise InstanceError(
             file, "capacities", f"total demand {demand.sum():g} exceeds total capacity {sum(capacities):g}"

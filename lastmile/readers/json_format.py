@@ -65,11 +65,15 @@ def parse_json_instance(text: str, file: str = "<string>") -> Instance:
         raise InstanceError(file, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise InstanceError(file, "", "invalid JSON: nested too deeply to be an instance") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
+        raise InstanceError(file, "", f"invalid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise InstanceError(file, "$", f"the document is a JSON {_JSON_TYPES[type(doc)]}, not an object")
     for where, value in _values(doc, "$"):
         if isinstance(value, _Object):
             raise InstanceError(file, where, f"duplicate key {value.duplicate!r} (JSON objects need unique keys)")
+        if isinstance(value, str):
+            raise InstanceError(file, where, "a string that is not valid Unicode (a lone surrogate escape)")
         number(file, where, value, minimum=None)
     error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
     if error is not None:
@@ -105,12 +109,26 @@ def _values(value: Any, where: str) -> Iterator[tuple[str, Any]]:
             continue
         if isinstance(value, int | float):
             yield where, value
+        elif isinstance(value, str):
+            if not _encodable(value):
+                yield where, value
         elif isinstance(value, dict):
             if getattr(value, "duplicate", None) is not None:
                 yield where, value
+            if not all(_encodable(key) for key in value):
+                yield where, next(key for key in value if not _encodable(key))
             stack.extend((f"{where}.{key}", item) for key, item in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend((f"{where}[{k}]", item) for k, item in reversed(list(enumerate(value))))
+
+
+def _encodable(text: str) -> bool:
+    """JSON's `\\ud800` escapes decode to lone surrogates, which no file or terminal takes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _short_message(error: jsonschema.ValidationError) -> str:
@@ -193,6 +211,10 @@ def _check_physics(doc: dict, file: str) -> None:
                 raise InstanceError(file, f"{where}.x", f"longitude {site['x']} outside [-180, 180]")
             if not -90.0 <= site["y"] <= 90.0:
                 raise InstanceError(file, f"{where}.y", f"latitude {site['y']} outside [-90, 90]")
+        if doc["distance"]["metric"] == "euclidean":
+            raise InstanceError(
+                file, "$.distance.metric", "euclidean distances of longitudes and latitudes would be in degrees"
+            )
     elif doc["distance"]["metric"] == "haversine":
         raise InstanceError(file, "$.distance.metric", "haversine needs geographic coordinates, not planar")
     for k, node in enumerate(doc["nodes"]):

@@ -10,6 +10,7 @@ vehicle, no more demand than the fleets or the centers hold, coordinates in rang
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from lastmile.model import Instance
 #: is a typo or an overflow, and squares of it (Euclidean distances) would overflow.
 MAX_MAGNITUDE = 1e15
 BOM = "\ufeff"
+#: A number as the text formats write one (ASCII digits; nan and inf are refused later, by name).
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
 
 
 def read_text(path: str | Path, *, nul_is_space: bool = False) -> str:
@@ -52,6 +55,9 @@ def read_text(path: str | Path, *, nul_is_space: bool = False) -> str:
 def number(file: str, field: str, token: object, *, what: str = "", minimum: float | None = 0.0) -> float:
     """`token` as a finite float of at most `MAX_MAGNITUDE`, at least `minimum`."""
     label = f"{what}: " if what else ""
+    if isinstance(token, str) and not NUMBER.fullmatch(token):
+        # float() also takes "1_000", other scripts' digits and padding: no file format does
+        raise InstanceError(file, field, f"{label}{_short(token)} is not a number")
     try:
         value = float(token)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -28,6 +28,8 @@ def read_prodhon(path: str | Path) -> Instance:
     depots = [(tokens.number(f"x of depot {i + 1}"), tokens.number(f"y of depot {i + 1}")) for i in range(m)]
     customers = [(tokens.number(f"x of customer {j + 1}"), tokens.number(f"y of customer {j + 1}")) for j in range(n)]
     capacity = tokens.number("vehicle capacity")
+    if capacity <= 0:
+        raise InstanceError(tokens.file, tokens.where(), "vehicle capacity: must be positive")
     depot_capacity = [tokens.number(f"capacity of depot {i + 1}") for i in range(m)]
     demand = [tokens.number(f"demand of customer {j + 1}") for j in range(n)]
     opening = [tokens.number(f"opening cost of depot {i + 1}") for i in range(m)]

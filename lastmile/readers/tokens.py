@@ -7,11 +7,10 @@ names the token's line and its place in the stream.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from lastmile.errors import InstanceError
-from lastmile.readers.physics import number, read_text
+from lastmile.readers.physics import NUMBER, number, read_text
 
 
 class Tokens:
@@ -44,7 +43,20 @@ class Tokens:
         value = self.number(what)
         if value != int(value) or value < 1:
             raise InstanceError(self.file, self.where(), f"{what} must be a positive whole number, not {value:g}")
+        if value > len(self.items):  # each counted thing needs a number at least
+            raise InstanceError(
+                self.file, self.where(), f"{what} {value:g}: the whole file holds only {len(self.items)} numbers"
+            )
         return int(value)
+
+    def line_ends(self, what: str) -> None:
+        """The block just read ends its line, as every block of these formats does: a
+        block ending mid-line means the header's counts do not match the data (which
+        would otherwise shift silently into the next block)."""
+        if 0 < self.pos < len(self.items) and self.lines[self.pos - 1] == self.lines[self.pos]:
+            raise InstanceError(
+                self.file, self.where(), f"the line goes on after {what}: the counts in the header do not fit"
+            )
 
     def end(self, *, numbers_may_follow: bool = False) -> None:
         """The data ends here: anything after it means the header's counts are wrong
@@ -55,7 +67,7 @@ class Tokens:
             return
         if numbers_may_follow:
             for k, token in enumerate(rest, start=self.pos):
-                if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", token):
+                if not NUMBER.fullmatch(token):
                     raise InstanceError(self.file, self.where(k), f"{token[:20]!r} after the data is not a number")
             return
         raise InstanceError(
