@@ -220,11 +220,6 @@ def main(argv: list[str] | None = None) -> int:
         config = resolve(planned, options(args))
         specs = expand(list(config.instances)) if config.instances else [str(p) for p in SHIPPED]
         instances = [load_instance(spec) for spec in specs]
-        for instance in instances:
-            if VARIANT in instance.name:
-                raise InstanceError(
-                    instance.source, "name", f"{instance.name!r}: '{VARIANT}' marks sensitivity variants in results"
-                )
         folder = Path(config.out)
         if not args.validate:
             check_folder(folder, resume=args.resume)

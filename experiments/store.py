@@ -29,10 +29,11 @@ import pandas as pd
 
 from experiments.output import write_atomic
 from experiments.provenance import RunProvenance
+from lastmile.readers.physics import VARIANT_MARK
 
 STORE_NAME = "results.sqlite"
-#: Marks a sensitivity variant's instance label: `NAME@PARAMETER=FACTOR`.
-VARIANT = "@"
+#: Marks a sensitivity variant's instance label: `NAME@PARAMETER=FACTOR` (no name has it).
+VARIANT = VARIANT_MARK
 #: The region of an instance routed whole, and the prefix of each company's own region.
 ALL = "all"
 INDEPENDENT = "independent:"

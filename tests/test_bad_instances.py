@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
 
 EXPECTED = {
-    "01_truncated": "line 52 column 14: invalid JSON",
+    "01_truncated": "line 52 column 14: invalid JSON: Expecting property name enclosed in double",
     "02_nan_demand": "$.nodes[0].demand.A: nan is not a finite number",
     "03_missing_nodes": "$: 'nodes' is a required property",
     "04_negative_demand": "$.nodes[1].demand.A: -2 is less than the minimum of 0",
@@ -26,7 +26,7 @@ EXPECTED = {
     "10_latitude_out_of_range": "$.centers[0].y: latitude 95.0 outside [-90, 90]",
     "11_time_window_reversed": "$.nodes[0].time_window: opens at 300 after it closes at 100",
     "12_demand_above_total_capacity": "$.companies: total demand 42 parcels exceeds total fleet capacity 40",
-    "13_company_demand_above_its_fleet": "$.companies[1].fleet: company B demand 34 parcels exceeds its fleet capacity",
+    "13_company_demand_above_its_fleet": "$.companies[1].fleet: company B demand 34 parcels exceeds its fleet capacity 1",
     "14_unreachable_node": "$.nodes[2]: 'c' cannot be reached from node 'a' on the road network",
     "15_congestion_out_of_range": "$.road_types[0].congestion: 1.8 is greater than the maximum of 1.5",
     "16_misspelt_field": "$.nodes[1]: 'demand' is a required property",
@@ -47,6 +47,11 @@ EXPECTED = {
     "31_not_utf8": "line 3: not UTF-8 text (byte 0xe9)",
     "32_empty_file": "line 1 column 1: invalid JSON: Expecting value",
     "33_demand_as_string": "$.nodes[1].demand.A: '5' is not of type 'number'",
+    "34_lone_surrogate_in_a_name": "$.name: a string that is not valid Unicode (a lone surrogate escape)",
+    "35_integer_of_5000_digits": "invalid JSON: a number of more than 4300 digits",
+    "36_euclidean_on_longitudes": "$.distance.metric: euclidean distances of longitudes and latitudes would be in",
+    "37_fleet_of_a_quadrillion": "$.companies[0].fleet.count: 1000000000000000 is greater than the maximum of",
+    "38_name_with_the_variant_mark": "name: 'city@demand=2': '@' marks sensitivity variants in results",
 }
 
 

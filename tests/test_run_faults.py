@@ -178,13 +178,32 @@ def _damage(kind: str, store: Path) -> str:
         with sqlite3.connect(store) as db:
             db.execute("CREATE TABLE birds (name TEXT)")
         return "not an experiment's results"
+    if kind == "columns":  # the store's table names, other columns
+        store.unlink()
+        with sqlite3.connect(store) as db:
+            for table in ("runs", "tables", "meta"):
+                db.execute(f"CREATE TABLE {table} (a TEXT)")
+        return "its runs table lacks instance, region, solver, seed"
+    if kind == "edited":  # an experiment's store whose stage tables were edited by hand
+        with sqlite3.connect(store) as db:
+            db.execute("UPDATE tables SET data = 'not json'")
+            db.execute("UPDATE runs SET routes = '[[', trace = '{{'")
+        db.close()
+        return "its contents are not an experiment's"
     with open(store, "r+b") as handle:  # truncated: the first pages only
         handle.truncate(4096)
     return "damaged"
 
 
-@pytest.mark.parametrize("kind", ["empty", "garbage", "foreign", "truncated"])
-@pytest.mark.parametrize("command", ["tables.py", "figures.py", "report.py", "compare.py"])
+DAMAGE = [
+    (kind, command)
+    for kind in ("empty", "garbage", "foreign", "columns", "truncated", "edited")
+    for command in ("tables.py", "figures.py", "report.py", "compare.py")
+    if not (kind == "edited" and command == "compare.py")  # --resume plans again: its tables are replaced
+]
+
+
+@pytest.mark.parametrize(("kind", "command"), DAMAGE)
 def test_a_damaged_or_foreign_store_is_named_and_left_as_it_is(kind, command, finished, tmp_path):
     folder = copy_of(finished[1], tmp_path)
     for stale in folder.glob(f"{STORE_NAME}-*"):  # WAL leftovers would mend a truncated file

@@ -65,8 +65,10 @@ def parse_json_instance(text: str, file: str = "<string>") -> Instance:
         raise InstanceError(file, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise InstanceError(file, "", "invalid JSON: nested too deeply to be an instance") from None
-    except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
-        raise InstanceError(file, "", f"invalid JSON: {exc}") from None
+    except ValueError as exc:  # Python refuses integers of more than 4300 digits
+        if "digits" not in str(exc):
+            raise
+        raise InstanceError(file, "", "invalid JSON: a number of more than 4300 digits") from None
     if not isinstance(doc, dict):
         raise InstanceError(file, "$", f"the document is a JSON {_JSON_TYPES[type(doc)]}, not an object")
     for where, value in _values(doc, "$"):

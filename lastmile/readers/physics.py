@@ -24,6 +24,8 @@ from lastmile.model import Instance
 #: is a typo or an overflow, and squares of it (Euclidean distances) would overflow.
 MAX_MAGNITUDE = 1e15
 BOM = "\ufeff"
+#: Results label an instance's variants `NAME@PARAMETER=FACTOR`, so a name may not hold it.
+VARIANT_MARK = "@"
 #: A number as the text formats write one (ASCII digits; nan and inf are refused later, by name).
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
 
@@ -88,6 +90,8 @@ def _short(token: object) -> str:
 def check_instance(instance: Instance) -> None:
     """Raise `InstanceError` (naming the instance's file) for the first fault."""
     file = instance.source or instance.name
+    if VARIANT_MARK in instance.name:
+        raise InstanceError(file, "name", f"{instance.name!r}: '{VARIANT_MARK}' marks sensitivity variants in results")
     for field, value in _numbers(instance):
         number(file, field, value, minimum=None)
     _check_matrices(instance, file)
