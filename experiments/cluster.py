@@ -105,9 +105,7 @@ def _answers(client: Any) -> bool:
     return True
 
 
-def run_on_cluster(
-    tasks: Sequence[T], address: str, execute: Callable[[T], R], *, ping_every: float = PING_EVERY
-) -> Iterator[R]:
+def run_on_cluster(tasks: Sequence[T], address: str, execute: Callable[[T], R]) -> Iterator[R]:
     """Each task's row as it comes back from the cluster at `address`; `RunsNotDone`
     (after every row that did come back) when the cluster lost some."""
     from distributed import as_completed
@@ -125,7 +123,7 @@ def run_on_cluster(
         while not pending.is_empty():
             if not pending.has_ready():
                 time.sleep(0.2)
-                if time.monotonic() - heard >= ping_every:
+                if time.monotonic() - heard >= PING_EVERY:
                     if not _answers(client):
                         raise RunsNotDone(len(tasks) - returned, f"the Dask scheduler at {address} stopped answering")
                     heard = time.monotonic()
@@ -142,7 +140,7 @@ def run_on_cluster(
                 yield row
         finished = True
     finally:
-        if not finished or lost:
+        if not finished:
             _silence_dask()
         with contextlib.suppress(Exception):
             client.close(timeout=PING_TIMEOUT)

@@ -11,8 +11,8 @@ solution re-costed by the shared cost function and re-checked by the shared chec
 before it is stored. Joint delivery is set against each company delivering alone.
 
 Everything goes to one folder (--out): results.sqlite (one row per run, written as
-each run finishes), results.csv, provenance.json, tables/*.tex (booktabs) and
-figures/*.pdf|png. Interrupt it at any time; --resume continues without repeating or
+each run finishes), results.csv, provenance.json, tables/*.tex (booktabs),
+figures/*.pdf|png and report.md|tex. Interrupt it at any time; --resume continues without repeating or
 duplicating a finished run.
 
 Instance files: our JSON, CVRPLIB .vrp, OR-Library cap*.txt (`PATH#capacity=N` for
@@ -45,7 +45,7 @@ from experiments.cluster import RunsNotDone, check_scheduler  # noqa: E402
 from experiments.config import Config, read_config, resolve  # noqa: E402
 from experiments.folder import ExperimentError, check_folder, locked  # noqa: E402
 from experiments.solvers import SOLVERS  # noqa: E402
-from experiments.store import STORE_NAME, VARIANT, Store, StoreError  # noqa: E402
+from experiments.store import STORE_NAME, VARIANT, Store, StoreError, sqlite_fault  # noqa: E402
 from lastmile.errors import InstanceError, shorten  # noqa: E402
 from lastmile.model import Instance  # noqa: E402
 from lastmile.readers import exists, load_instance, split_spec  # noqa: E402
@@ -284,7 +284,7 @@ def _write_fault(exc: OSError | sqlite3.DatabaseError, folder: Path) -> str:
     if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "full" in str(exc):
         return f"{folder}: no space left on the device; the finished runs are kept: free space, then --resume"
     if isinstance(exc, sqlite3.DatabaseError):
-        return f"{folder / STORE_NAME}: {exc}"
+        return f"{folder / STORE_NAME}: {sqlite_fault(exc)}"
     return f"{exc.filename or folder}: cannot write ({exc.strerror or exc})"
 
 

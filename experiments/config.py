@@ -166,7 +166,8 @@ def read_config(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InstanceError(str(path), "(file)", f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise InstanceError(str(path), "(file)", f"not UTF-8 text (byte {exc.start}): TOML files are UTF-8") from None
+        byte = f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+        raise InstanceError(str(path), "(file)", f"not UTF-8 text ({byte}): TOML files are UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InstanceError(str(path), "(syntax)", f"not valid TOML: {exc}") from None
     except RecursionError:

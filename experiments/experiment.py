@@ -27,7 +27,7 @@ from experiments.aggregate import delivery_table, division_table, stored_routes,
 from experiments.best_known import best_known
 from experiments.config import Config
 from experiments.figures import write_figures
-from experiments.folder import ExperimentError, changed_inputs, input_hashes
+from experiments.folder import ExperimentError, input_hashes
 from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
 from experiments.output import write_atomic
 from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems, whole_problem
@@ -201,17 +201,18 @@ class Experiment:
             )
         meta = store.meta()
         stored = meta.get("inputs")
-        changed_files = changed_inputs(stored, inputs) if isinstance(stored, dict) else []
-        if changed_files:
+        stored = stored if isinstance(stored, dict) else {}  # a store made before inputs were recorded
+        now = input_hashes(inputs)
+        changed = [str(path) for label, path in inputs if label in stored and stored[label] != now[label]]
+        if changed:
             store.close()
             raise ExperimentError(
-                f"{changed_files[0]}: changed since the runs in {self.folder} were made from it (its SHA-256 "
+                f"{changed[0]}: changed since the runs in {self.folder} were made from it (its SHA-256 "
                 "differs); restore it, or start a new experiment with another --out"
             )
         resumes = list(meta.get("resumes", []))  # type: ignore[call-overload]
         resumes.append({"command": mine.command, "at": datetime.now(UTC).isoformat(timespec="seconds")})
-        # a store made before inputs were recorded records them now, for the next resume
-        store.put_meta({"resumes": resumes} | ({} if isinstance(stored, dict) else {"inputs": input_hashes(inputs)}))
+        store.put_meta({"resumes": resumes, "inputs": stored | now})
         return store
 
     def plan(self, store: Store) -> tuple[list[Plan], dict[str, Sweep]]:
@@ -234,7 +235,13 @@ class Experiment:
                 for parameter, factors in (
                     ("fixed_cost", self.config.fixed_cost_factors),
                     ("demand", self.config.demand_factors),
-                    ("line_haul", self.config.line_haul_factors if source.instance.line_haul is not None else ()),
+                    # the line-haul sweep only where joint delivery pays one (not with --no-line-haul)
+                    (
+                        "line_haul",
+                        self.config.line_haul_factors
+                        if source.instance.line_haul is not None and self.config.line_haul
+                        else (),
+                    ),
                 ):
                     for factor in factors:
                         label = f"{source.label}{VARIANT}{parameter}={factor:g}"

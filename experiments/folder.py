@@ -72,19 +72,10 @@ def locked(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def input_hashes(files: Iterable[tuple[str, Path]]) -> dict[str, str]:
     """Each instance's label with its file's SHA-256."""
-    return {label: file_hash(path) for label, path in files}
-
-
-def changed_inputs(stored: dict[str, str], files: Iterable[tuple[str, Path]]) -> list[str]:
-    """The instance files whose content differs from when the store recorded them."""
-    return [str(path) for label, path in files if label in stored and stored[label] != file_hash(path)]
+    out = {}
+    for label, path in files:
+        with open(path, "rb") as handle:
+            out[label] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return out

@@ -2,11 +2,13 @@
 
 `execute(task)` is a pure function of its task (with an iteration budget, the same
 task gives the same row on any machine), so runs can go to a local process pool or
-to a Dask cluster and come back identical. It never raises: a solver that fails
-gives a row with status `error` and the message.
+to a Dask cluster (`experiments.cluster`) and come back identical. It never raises: a
+solver that fails gives a row with status `error` and the message. `run_all` runs any
+kind of task the same way (`Work`: routing runs, the game's coalitions).
 
 The coordinating process stores each row the moment it comes back (`run_all`), so an
-interrupted experiment keeps every finished run.
+interrupted experiment keeps every finished run; runs a cluster lost are not stored
+(`RunsNotDone`), so `--resume` runs them.
 """
 
 from __future__ import annotations

@@ -24,8 +24,9 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 import pandas as pd  # noqa: E402
 
 from experiments.store import CSV_NAME  # noqa: E402
+from experiments.store import KEY as STORE_KEY  # noqa: E402
 
-KEY = ["instance", "region", "solver", "seed"]
+KEY = list(STORE_KEY)
 COMPARED = ("status", "objective", "routes")
 TOLERANCE = 1e-9
 

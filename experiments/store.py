@@ -7,12 +7,15 @@
   location, classifiers, joint against independent, sensitivity, best-known values),
   each a DataFrame stored as JSON under (instance, name).
 - `coalitions`: one row per (instance, coalition, solver, seed), the value of a
-  coalition of companies in the cost-allocation game (issue 12), stored like a run;
-- `meta`: how the folder was made (command, configuration, versions, machine).
+  coalition of companies in the cost-allocation game (issue 12), stored like a run.
+- `meta`: how the folder was made (command, configuration, versions, machine), each
+  resume's command, and the SHA-256 of every instance file (`inputs`).
 
-Sensitivity variants are stored as instances labelled `NAME@PARAMETER=FACTOR`.
+A stored `error` row is the only row a later insert replaces. Instances derived from
+another are labelled `NAME@...`: sensitivity variants `NAME@PARAMETER=FACTOR`, the
+whole joint instance `NAME@whole`, simulated days `NAME@sim=rRdD`.
 
-Tables and figures are rebuilt from this file alone.
+Tables, figures and the report are rebuilt from this file alone.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from experiments.provenance import RunProvenance
 from lastmile.readers.physics import VARIANT_MARK
 
 STORE_NAME = "results.sqlite"
-#: Marks a sensitivity variant's instance label: `NAME@PARAMETER=FACTOR` (no name has it).
+#: Marks a derived instance's label, `NAME@...` (no instance name may hold it).
 VARIANT = VARIANT_MARK
 #: The region of an instance routed whole, and the prefix of each company's own region.
 ALL = "all"
@@ -166,7 +169,7 @@ class Store:
                 )
                 self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: {_fault(exc)}") from None
+            raise StoreError(f"{self.path}: {sqlite_fault(exc)}") from None
 
     def _check(self, create: bool) -> None:
         names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -282,7 +285,7 @@ class Store:
         return target
 
 
-def _fault(exc: Exception) -> str:
+def sqlite_fault(exc: Exception) -> str:
     """What an SQLite error says about the file, in words a user can act on."""
     text = str(exc)
     if "not a database" in text:
@@ -308,7 +311,7 @@ def folder_main(argv: list[str] | None, usage: str, build: Callable[[Path], list
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:  # a fault found only on reading further
-        print(f"error: {folder / STORE_NAME}: {_fault(exc)}", file=sys.stderr)
+        print(f"error: {folder / STORE_NAME}: {sqlite_fault(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: {exc.filename or folder}: cannot write ({exc.strerror or exc})", file=sys.stderr)

@@ -26,7 +26,7 @@ EXPECTED = {
     "10_latitude_out_of_range": "$.centers[0].y: latitude 95.0 outside [-90, 90]",
     "11_time_window_reversed": "$.nodes[0].time_window: opens at 300 after it closes at 100",
     "12_demand_above_total_capacity": "$.companies: total demand 42 parcels exceeds total fleet capacity 40",
-    "13_company_demand_above_its_fleet": "$.companies[1].fleet: company B demand 34 parcels exceeds its fleet capacity 1",
+    "13_company_demand_above_its_fleet": "$.companies[1].fleet: company B demand 34 parcels exceeds its fleet capacity 1 x 30",
     "14_unreachable_node": "$.nodes[2]: 'c' cannot be reached from node 'a' on the road network",
     "15_congestion_out_of_range": "$.road_types[0].congestion: 1.8 is greater than the maximum of 1.5",
     "16_misspelt_field": "$.nodes[1]: 'demand' is a required property",

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from experiments import compare
-from experiments.folder import locked
 from experiments.store import STORE_NAME, Store
 from lastmile import InstanceError, load_instance
 
@@ -85,6 +84,13 @@ def small_args(instance: Path, out: Path, *more: str) -> list[str | Path]:
 def statuses(folder: Path) -> list[str]:
     with sqlite3.connect(f"file:{folder / STORE_NAME}?mode=ro", uri=True) as db:
         return [r[0] for r in db.execute("SELECT status FROM runs ORDER BY instance, region, solver, seed")]
+
+
+def rows(folder: Path) -> list[tuple[object, ...]]:
+    """The stored runs without the columns that depend on the clock."""
+    with sqlite3.connect(f"file:{folder / STORE_NAME}?mode=ro", uri=True) as db:
+        query = "SELECT instance, region, solver, seed, objective, status, routes FROM runs ORDER BY 1, 2, 3, 4"
+        return db.execute(query).fetchall()
 
 
 def stored_now(folder: Path) -> int:
@@ -177,7 +183,7 @@ def _damage(kind: str, store: Path) -> str:
         store.unlink()
         with sqlite3.connect(store) as db:
             db.execute("CREATE TABLE birds (name TEXT)")
-        return "not an experiment's results"
+        return "an SQLite file, but not an experiment's results (no meta, runs, tables table)"
     if kind == "columns":  # the store's table names, other columns
         store.unlink()
         with sqlite3.connect(store) as db:
@@ -229,11 +235,30 @@ def test_a_damaged_or_foreign_store_is_named_and_left_as_it_is(kind, command, fi
 
 
 def test_a_second_process_on_a_locked_folder_is_refused(finished, tmp_path):
+    """Refused while another process holds the lock; free again once that process is
+    killed outright (the kernel drops the lock: no stale lock file to clean up)."""
     folder = copy_of(finished[1], tmp_path)
-    with locked(folder):
+    hold = (
+        "import pathlib, sys, time\n"
+        "from experiments.folder import locked\n"
+        "with locked(pathlib.Path(sys.argv[1])):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, folder],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         done = run_compare(*small_args(finished[0], folder, "--resume"))
-    assert done.returncode == 2 and "is in use by another process" in one_line(done.stderr)
-    assert f"pid {os.getpid()}" in done.stderr
+        assert done.returncode == 2 and "is in use by another process" in one_line(done.stderr)
+        assert f"pid {holder.pid}" in done.stderr
+    finally:
+        holder.kill()
+        holder.wait()
     after = run_compare(*small_args(finished[0], folder, "--resume"))
     assert after.returncode == 0, after.stderr[-2000:]
 
@@ -258,12 +283,13 @@ def test_stored_errors_are_run_again_only_when_asked(finished, tmp_path):
     retried = run_compare(*small_args(finished[0], folder, "--resume", "--retry-errors"))
     assert retried.returncode == 0, retried.stderr[-2000:]
     assert "error" not in statuses(folder)
-    assert statuses(folder) == statuses(finished[1])
+    assert rows(folder) == rows(finished[1])  # the same runs again (an iteration budget)
 
 
 def test_retry_errors_needs_resume(instance, tmp_path):
     done = run_compare(*small_args(instance, tmp_path / "out", "--retry-errors"))
-    assert done.returncode == 2 and "--retry-errors" in one_line(done.stderr)
+    assert done.returncode == 2 and "--retry-errors: retries the runs of a stored experiment" in one_line(done.stderr)
+    assert not (tmp_path / "out").exists()
 
 
 # --- the disk and the signals --------------------------------------------------------
@@ -285,7 +311,6 @@ def test_a_full_disk_stops_with_one_line_and_keeps_what_was_stored(instance, tmp
     assert code == compare.EXIT_STOPPED
     assert "no space left on the device" in last_line(capsys.readouterr().err)
     assert len(statuses(out)) == 1  # the run stored before the disk filled is kept
-    monkeypatch.undo()
     resumed = run_compare(*small_args(instance, out, "--resume"))
     assert resumed.returncode == 0 and len(statuses(out)) == 2
 
@@ -342,8 +367,11 @@ def test_sigterm_stops_the_workers_and_says_how_to_continue(instance, tmp_path):
             workers = [p for p in _children(process.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
         assert len(workers) == 2, "the pool never started"
         time.sleep(3)  # the workers are inside their 60 s runs
+        signalled = time.monotonic()
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=60)
+        # at once, not after the 60 s runs: the workers were stopped, not waited for
+        assert time.monotonic() - signalled < 20
     finally:
         if process.poll() is None:
             process.kill()

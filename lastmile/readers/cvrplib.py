@@ -17,7 +17,7 @@ from vrplib.parse.parse_utils import text2lines
 from vrplib.parse.parse_vrplib import group_specifications_and_sections
 
 from lastmile.distances import euclidean
-from lastmile.errors import InstanceError
+from lastmile.errors import InstanceError, shorten
 from lastmile.model import (
     Center,
     Company,
@@ -36,10 +36,10 @@ from lastmile.readers.physics import number, read_text
 COMPANY = "cvrp"
 
 
-#: Header keys read (or harmless); any other (e.g. DISTANCE, a route length limit)
+#: Header keys read (or harmless; COMMENT lines are dropped before); any other (e.g. DISTANCE, a route length limit)
 #: would change the problem, so a file that has one is refused rather than misread.
 HEADER_KEYS = frozenset(
-    {"NAME", "COMMENT", "TYPE", "DIMENSION", "CAPACITY", "EDGE_WEIGHT_TYPE", "EDGE_WEIGHT_FORMAT"}
+    {"NAME", "TYPE", "DIMENSION", "CAPACITY", "EDGE_WEIGHT_TYPE", "EDGE_WEIGHT_FORMAT"}
     | {"DISPLAY_DATA_TYPE", "NODE_COORD_TYPE"}
 )
 SECTIONS = frozenset({"NODE_COORD_SECTION", "DEMAND_SECTION", "DEPOT_SECTION", "EDGE_WEIGHT_SECTION"})
@@ -114,7 +114,7 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
         coordinates="planar",
         units={"distance": "CVRPLIB distance units", "cost": "distance units", "demand": "units", "time": "-"},
         provenance=Provenance(
-            summary=f"CVRPLIB instance {name}, read with vrplib; distances "
+            summary=f"CVRPLIB instance {name}, split by vrplib and checked here; distances "
             + ("as given (EXPLICIT)" if explicit else f"Euclidean, rounding {rounding!r}"),
             real=("all data (published benchmark)",),
             sources=(file,),
@@ -132,7 +132,7 @@ def _fleet_size(file: str, name: str, n: int) -> int | None:
     digits = match.group(1)
     if len(digits) > 6 or not 1 <= int(digits) <= n - 1:
         raise InstanceError(
-            file, "NAME", f"-k{digits[:12]}: a fleet of 1 to {n - 1} vehicles (one per customer at most)"
+            file, "NAME", f"-k{shorten(digits, 40)}: a fleet of 1 to {n - 1} vehicles (one per customer at most)"
         )
     return int(digits)
 

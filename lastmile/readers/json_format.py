@@ -1,12 +1,12 @@
 """The toolkit's own instance format: JSON validated by `instance_schema.json` (beside
 this module, package data).
 
-Loading runs three layers of checks and stops at the first fault, reported as one
-`InstanceError` naming the file and the JSON path: the JSON Schema (types, ranges,
-required fields; via `jsonschema`), cross-references (duplicate ids, unknown
-companies, road types and locations), and physics (coordinate ranges, non-finite
-numbers, time windows, demand against capacity, a road network that leaves a
-location unreachable).
+Loading runs four layers of checks and stops at the first fault, reported as one
+`InstanceError` naming the file and the JSON path: the values (finite numbers of a
+physical size, unique keys, valid Unicode), the JSON Schema (types, ranges, required
+fields; via `jsonschema`), cross-references (duplicate ids, unknown companies, road
+types and locations), and physics (coordinate ranges, time windows, demand against
+capacity, a road network that leaves a location unreachable).
 """
 
 from __future__ import annotations
@@ -71,12 +71,7 @@ def parse_json_instance(text: str, file: str = "<string>") -> Instance:
         raise InstanceError(file, "", "invalid JSON: a number of more than 4300 digits") from None
     if not isinstance(doc, dict):
         raise InstanceError(file, "$", f"the document is a JSON {_JSON_TYPES[type(doc)]}, not an object")
-    for where, value in _values(doc, "$"):
-        if isinstance(value, _Object):
-            raise InstanceError(file, where, f"duplicate key {value.duplicate!r} (JSON objects need unique keys)")
-        if isinstance(value, str):
-            raise InstanceError(file, where, "a string that is not valid Unicode (a lone surrogate escape)")
-        number(file, where, value, minimum=None)
+    _check_values(doc, file)
     error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
     if error is not None:
         raise InstanceError(file, error.json_path, _short_message(error))
@@ -101,27 +96,31 @@ class _Object(dict):
             self.duplicate = next(key for k, key in enumerate(keys) if key in keys[:k])
 
 
-def _values(value: Any, where: str) -> Iterator[tuple[str, Any]]:
-    """Every number in the document with its JSON path, and every object with a
-    duplicate key (iteratively: a deep document must not exhaust the stack)."""
-    stack = [(where, value)]
+def _check_values(doc: Any, file: str) -> None:
+    """Before the schema: every number finite and of a physical size, every object's
+    keys unique, every string valid Unicode. Iterative: a deep document must not
+    exhaust the stack."""
+    stack = [("$", doc)]
     while stack:
         where, value = stack.pop()
         if isinstance(value, bool):
             continue
         if isinstance(value, int | float):
-            yield where, value
+            number(file, where, value, minimum=None)
         elif isinstance(value, str):
             if not _encodable(value):
-                yield where, value
-        elif isinstance(value, dict):
-            if getattr(value, "duplicate", None) is not None:
-                yield where, value
+                raise InstanceError(file, where, UNICODE_FAULT)
+        elif isinstance(value, _Object):
+            if value.duplicate is not None:
+                raise InstanceError(file, where, f"duplicate key {value.duplicate!r} (JSON objects need unique keys)")
             if not all(_encodable(key) for key in value):
-                yield where, next(key for key in value if not _encodable(key))
+                raise InstanceError(file, where, UNICODE_FAULT)
             stack.extend((f"{where}.{key}", item) for key, item in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend((f"{where}[{k}]", item) for k, item in reversed(list(enumerate(value))))
+
+
+UNICODE_FAULT = "a string that is not valid Unicode (a lone surrogate escape)"
 
 
 def _encodable(text: str) -> bool:

@@ -1,8 +1,9 @@
 """The checks every reader's `Instance` passes, whatever its file format.
 
-The JSON format checks the same things on its document first, with JSON paths; this
-is the one rule for the text formats (CVRPLIB, OR-Library, Holmberg, Prodhon), so that
-no format lets through an instance the pipeline cannot plan: numbers finite and of a
+`load_instance` runs them on every instance it reads. The JSON format checks most of
+the same things on its document first, with JSON paths, and the text readers check
+their numbers as they read them; this is the one rule behind them all, so that no
+format lets through an instance the pipeline cannot plan: numbers finite and of a
 physical size, demands non-negative and not all zero, no demand above the largest
 vehicle, no more demand than the fleets or the centers hold, coordinates in range.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lastmile.errors import InstanceError
+from lastmile.errors import InstanceError, shorten
 from lastmile.model import Instance
 
 #: The largest magnitude any number in an instance may have. No quantity in an
@@ -62,9 +63,7 @@ def number(file: str, field: str, token: object, *, what: str = "", minimum: flo
         raise InstanceError(file, field, f"{label}{_short(token)} is not a number")
     try:
         value = float(token)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InstanceError(file, field, f"{label}{_short(token)} is not a number") from None
-    except OverflowError:
+    except OverflowError:  # an int beyond any float (JSON)
         raise InstanceError(file, field, f"{label}{_short(token)} is too large") from None
     if not math.isfinite(value):
         # a string of digits too long for a float reads as infinity: say what it is
@@ -81,10 +80,8 @@ def number(file: str, field: str, token: object, *, what: str = "", minimum: flo
 
 def _short(token: object) -> str:
     """A value as a message quotes it: whole if short, else its start and its length."""
-    text = str(token)
-    if len(text) > 40:
-        return f"{text[:20]}... ({len(text)} characters)"
-    return repr(text) if isinstance(token, str) else text
+    text = shorten(str(token), 40)
+    return repr(text) if isinstance(token, str) and text == token else text
 
 
 def check_instance(instance: Instance) -> None:

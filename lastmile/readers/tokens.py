@@ -37,7 +37,11 @@ class Tokens:
         return self.items[self.pos - 1]
 
     def number(self, what: str) -> float:
-        return number(self.file, self.where(self.pos), self.word(what), what=what)
+        token = self.word(what)
+        try:
+            return number(self.file, "", token, what=what)
+        except InstanceError as exc:  # the field (its line) is worked out only for a fault
+            raise InstanceError(self.file, self.where(), exc.message) from None
 
     def count(self, what: str) -> int:
         value = self.number(what)
