@@ -22,7 +22,7 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from heuristics.scaling import IntegerProblem
+from heuristics.scaling import IntegerProblem, rounded_up
 from heuristics.stopping import Trace
 from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer
@@ -78,13 +78,13 @@ def _run(problem: RoutingProblem, time_limit: float, iterations: int | None) -> 
     fleet = problem.fleet
     if fleet.max_route_km is not None:
         kscale = 1000
-        km = np.round(problem.km * kscale).astype(np.int64)
+        km = rounded_up(problem.km, kscale)
         km_cb = routing.RegisterTransitCallback(lambda i, j: int(km[node(i), node(j)]))
         routing.AddDimension(km_cb, 0, int(np.floor(fleet.max_route_km * kscale)), True, "km")
     if problem.windows is not None:
         early, late = problem.windows
-        tscale = 100  # hundredths of a minute
-        travel = np.round((problem.minutes + problem.service[:, None]) * tscale).astype(np.int64)
+        tscale = 10_000  # ten-thousandths of a minute
+        travel = rounded_up(problem.minutes + problem.service[:, None], tscale)
         horizon = int(np.ceil((np.nanmax(np.where(np.isfinite(late), late, 0)) + travel.max() / tscale + 1) * tscale))
         time_cb = routing.RegisterTransitCallback(lambda i, j: int(travel[node(i), node(j)]))
         routing.AddDimension(time_cb, horizon, 10 * horizon, False, "time")

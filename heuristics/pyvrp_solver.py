@@ -2,7 +2,8 @@
 
 PyVRP works on integers: arc costs (transport and congestion), fixed costs, loads and
 durations are scaled to whole numbers (`heuristics.scaling`, shared with OR-Tools;
-durations in hundredths of a minute). Edge "distance" is the scaled arc cost, so PyVRP's objective
+durations in ten-thousandths of a minute, rounded up so that a plan within its windows
+in PyVRP's model is within them exactly). Edge "distance" is the scaled arc cost, so PyVRP's objective
 is the routing cost. A route-length limit maps to PyVRP's `max_distance` through the
 cost per km; where congestion makes that ratio differ between arcs the smallest ratio
 is used, a relaxation whose result the shared checker then verifies. PyVRP has no
@@ -20,7 +21,7 @@ from pyvrp import Model, Result
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 from pyvrp.stop import StoppingCriterion as PyVRPStop
 
-from heuristics.scaling import IntegerProblem
+from heuristics.scaling import IntegerProblem, rounded_up
 from lastmile.routing import MultiDepotProblem, RoutingProblem
 from lastmile.solve import Answer
 from lastmile.stop import StoppingCriterion
@@ -63,18 +64,19 @@ def _run(problem: RoutingProblem | MultiDepotProblem, stop: StoppingCriterion, s
     m = len(counts)
     whole = IntegerProblem.of(problem)
     scale = whole.scale
-    tscale = 100
+    tscale = 10_000  # ten-thousandths of a minute
     model = Model()
     xy = problem.instance.coords[problem.locations]
     locations = [model.add_location(x=float(x), y=float(y)) for x, y in xy]
     depots = [model.add_depot(locations[k]) for k in range(m)]
     windows = problem.windows
+    service = rounded_up(problem.service, tscale)
     for c in range(m, m + n):
         model.add_client(
             locations[c],
             delivery=int(whole.demand[c]),
             pickup=int(whole.pickup[c]),
-            service_duration=round(problem.service[c] * tscale),
+            service_duration=int(service[c]),
             tw_early=int(np.ceil(windows[0][c] * tscale)) if windows is not None else 0,
             tw_late=int(np.floor(windows[1][c] * tscale))
             if windows is not None and np.isfinite(windows[1][c])
@@ -96,7 +98,7 @@ def _run(problem: RoutingProblem | MultiDepotProblem, stop: StoppingCriterion, s
             max_distance=max_distance,
         )
     cost = whole.arc
-    duration = np.round(problem.minutes * tscale).astype(np.int64)
+    duration = rounded_up(problem.minutes, tscale)
     for i in range(m + n):
         for j in range(m + n):
             if i != j:

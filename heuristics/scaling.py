@@ -10,6 +10,15 @@ import numpy as np
 from lastmile.routing import MultiDepotProblem, RoutingProblem
 
 
+def rounded_up(values: np.ndarray, scale: int) -> np.ndarray:
+    """Limited quantities (travel and service times, route km) times `scale`, rounded
+    up: the integer model never takes a leg shorter than it is, so a plan it finds
+    within a window or a route limit is within it exactly, as `check` sees it (rounding
+    to nearest let OR-Tools arrive 0.005 min late per leg). The price: a plan with less
+    slack than 1/scale per leg is missed, so the scale is fine."""
+    return np.ceil(np.asarray(values, dtype=float) * scale - 1e-6).astype(np.int64)
+
+
 def integer_scale(values: np.ndarray) -> int:
     """1 when all values are whole numbers, else 1000 (three decimals kept)."""
     finite = values[np.isfinite(values)]
