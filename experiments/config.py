@@ -51,6 +51,7 @@ class Config:
     out: str = ""  # empty: a new folder from `fresh_folder`
     region_algorithm: str = "louvain"
     n_regions: int | None = None  # None: as many as the algorithm finds
+    louvain_stages: int | None = None  # None: Louvain's levels until modularity stops rising; 2: the study's
     compare_algorithms: bool = True
     compare_classifiers: bool = True
     classifier_repeats: int = 10  # repeats of the 5-fold cross-validation
@@ -116,6 +117,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "out": {"type": "string", "minLength": 1},
         "region_algorithm": {"enum": list(ALGORITHMS)},
         "n_regions": {"type": "integer", "minimum": 1, "maximum": 100000},
+        "louvain_stages": {"type": "integer", "minimum": 1, "maximum": 1000},
         "compare_algorithms": {"type": "boolean"},
         "compare_classifiers": {"type": "boolean"},
         "classifier_repeats": {"type": "integer", "minimum": 1, "maximum": 1000},

@@ -171,6 +171,7 @@ class Experiment:
         self.options = PlanOptions(
             region_algorithm=config.region_algorithm,
             n_regions=config.n_regions,
+            louvain_stages=config.louvain_stages,
             compare_algorithms=config.compare_algorithms,
             independent=config.independent,
             stage_time_limit=config.stage_time_limit,

@@ -46,7 +46,7 @@ from zoning.classifier import fit_xgboost, predict_modes
 from zoning.graph import delivery_graph
 from zoning.lockers import LockerLayout, site_lockers
 from zoning.modes import Mode, ModePolicy, region_features, region_problem, with_lockers
-from zoning.regions import ALGORITHMS, LABELS, divide, region_table
+from zoning.regions import ALGORITHMS, LABELS, divide, levels_table, region_table
 
 LOCKER_SERVICE_MIN = ModePolicy().locker_service_min
 
@@ -124,6 +124,7 @@ class Plan:
 class PlanOptions:
     region_algorithm: str = "louvain"
     n_regions: int | None = None
+    louvain_stages: int | None = None  # None: Louvain's levels until modularity stops rising; 2: the study's
     compare_algorithms: bool = True
     independent: bool = True
     stage_time_limit: float = 30.0
@@ -220,11 +221,17 @@ def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, opt
     stage_tables: dict[str, pd.DataFrame] = {}
     chosen = ALGORITHMS.index(options.region_algorithm)
     if options.compare_algorithms:
-        partitions, stage_tables["regions"] = region_table(graph, division_rng, n_regions=options.n_regions)
+        partitions, stage_tables["regions"] = region_table(
+            graph, division_rng, n_regions=options.n_regions, louvain_stages=options.louvain_stages
+        )
         partition = partitions[chosen]
     else:  # the same generator stream region_table gives the algorithm
         child = division_rng.spawn(len(ALGORITHMS))[chosen]
-        partition = divide(graph, options.region_algorithm, child, n_regions=options.n_regions)
+        partition = divide(
+            graph, options.region_algorithm, child, n_regions=options.n_regions, louvain_stages=options.louvain_stages
+        )
+    if partition.levels:
+        stage_tables["louvain_levels"] = levels_table(partition)
     width = len(str(len(partition.regions)))
     names = [f"R{k:0{width}d}" for k in range(1, len(partition.regions) + 1)]
     if all(n.features is not None for n in instance.nodes):

@@ -33,8 +33,8 @@ def graph(xiqing):
     return delivery_graph(xiqing)
 
 
-def test_region_table_lists_six_algorithms_with_networkx_modularity(graph):
-    partitions, table = region_table(graph, np.random.default_rng(3))
+def test_region_table_lists_seven_algorithms_with_networkx_modularity(graph):
+    partitions, table = region_table(graph, np.random.default_rng(3), scaling_budget_s=0.5)
     assert list(table["algorithm"]) == [LABELS[a] for a in ALGORITHMS]
     assert {"modularity", "communities", "coverage", "internal_density", "average_path_length", "runtime_s"} <= set(
         table.columns
@@ -51,13 +51,13 @@ def test_same_seed_same_regions(graph):
     assert divide(graph, "louvain", np.random.default_rng(11)).regions == first
 
 
-@pytest.mark.parametrize("algorithm", ["greedy_modularity", "girvan_newman", "walktrap", "leiden"])
+@pytest.mark.parametrize("algorithm", ["greedy_modularity", "girvan_newman", "walktrap", "leiden", "local_centrality"])
 def test_a_target_number_of_regions(graph, algorithm):
     partition = divide(graph, algorithm, np.random.default_rng(0), n_regions=6)
     assert abs(len(partition.regions) - 6) <= 1
 
 
-@pytest.mark.parametrize("algorithm", ["louvain", "leiden"])
+@pytest.mark.parametrize("algorithm", ["louvain", "leiden", "local_centrality"])
 def test_planted_communities_are_recovered(algorithm):
     planted = nx.planted_partition_graph(4, 12, 0.8, 0.01, seed=5)
     nx.set_edge_attributes(planted, 1.0, "weight")

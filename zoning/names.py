@@ -1,12 +1,24 @@
 """The region-division algorithms by the names users type, and their table labels:
-plain constants, so that configuration and tables need not import igraph or leidenalg."""
+plain constants, so that configuration and tables need not import igraph or leidenalg.
 
-ALGORITHMS = ("louvain", "label_propagation", "greedy_modularity", "girvan_newman", "walktrap", "leiden")
+The first six are the study's Table 2 rows, in its order and with its names; Leiden is
+ours (not in the study), the seventh row."""
+
+ALGORITHMS = (
+    "louvain",
+    "label_propagation",
+    "local_centrality",
+    "girvan_newman",
+    "walktrap",
+    "greedy_modularity",
+    "leiden",
+)
 LABELS = {
     "louvain": "Louvain",
     "label_propagation": "Label propagation",
-    "greedy_modularity": "Fast Newman (greedy modularity)",
+    "local_centrality": "Local centrality-based",
     "girvan_newman": "Girvan-Newman",
     "walktrap": "Walktrap",
-    "leiden": "Leiden",
+    "greedy_modularity": "Fast Newman (greedy modularity)",
+    "leiden": "Leiden (ours, not in the study)",
 }
