@@ -52,6 +52,7 @@ class Config:
     region_algorithm: str = "louvain"
     n_regions: int | None = None  # None: as many as the algorithm finds
     louvain_stages: int | None = None  # None: Louvain's levels until modularity stops rising; 2: the study's
+    scaling_budget_s: float = 10.0  # seconds per region algorithm for its scalability (Table 2); 0: not measured
     compare_algorithms: bool = True
     compare_classifiers: bool = True
     classifier_repeats: int = 10  # repeats of the 5-fold cross-validation
@@ -118,6 +119,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "region_algorithm": {"enum": list(ALGORITHMS)},
         "n_regions": {"type": "integer", "minimum": 1, "maximum": 100000},
         "louvain_stages": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "scaling_budget_s": {"type": "number", "minimum": 0, "maximum": 10**6},
         "compare_algorithms": {"type": "boolean"},
         "compare_classifiers": {"type": "boolean"},
         "classifier_repeats": {"type": "integer", "minimum": 1, "maximum": 1000},

@@ -172,6 +172,7 @@ class Experiment:
             region_algorithm=config.region_algorithm,
             n_regions=config.n_regions,
             louvain_stages=config.louvain_stages,
+            scaling_budget_s=config.scaling_budget_s,
             compare_algorithms=config.compare_algorithms,
             independent=config.independent,
             stage_time_limit=config.stage_time_limit,

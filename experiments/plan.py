@@ -125,6 +125,7 @@ class PlanOptions:
     region_algorithm: str = "louvain"
     n_regions: int | None = None
     louvain_stages: int | None = None  # None: Louvain's levels until modularity stops rising; 2: the study's
+    scaling_budget_s: float = 10.0  # per region algorithm, for Table 2's scalability; 0: not measured
     compare_algorithms: bool = True
     independent: bool = True
     stage_time_limit: float = 30.0
@@ -222,7 +223,11 @@ def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, opt
     chosen = ALGORITHMS.index(options.region_algorithm)
     if options.compare_algorithms:
         partitions, stage_tables["regions"] = region_table(
-            graph, division_rng, n_regions=options.n_regions, louvain_stages=options.louvain_stages
+            graph,
+            division_rng,
+            n_regions=options.n_regions,
+            louvain_stages=options.louvain_stages,
+            scaling_budget_s=options.scaling_budget_s,
         )
         partition = partitions[chosen]
     else:  # the same generator stream region_table gives the algorithm

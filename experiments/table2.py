@@ -41,6 +41,7 @@ PAIRS = (
     ("internal_density", "internal_density", "internal density"),
     ("scalability", "runtime_s", "scalability"),
     (None, "scaling_exponent", "growth exponent"),
+    (None, "scaling_nodes", "largest network timed"),
     ("average_path_length", "average_path_length", "average path length"),
 )
 
@@ -49,8 +50,12 @@ def beside(regions: pd.DataFrame) -> pd.DataFrame:
     """One row per algorithm (the study's six, then ours), each Table 2 cell as
     `<column> (study)` beside `<column> (ours)`; scalability (study) stands beside our
     runtime in seconds and growth exponent. `regions` is one instance's regions table;
-    a column or row it lacks (a store from an older version) is left empty."""
+    a column or row it lacks (a store from an older version) is left empty. Before
+    `edge_coverage` existed, `coverage` held the edge coverage, so without it our
+    coverage is left empty too."""
     key_of = {label: key for key, label in LABELS.items()} | {"Leiden": "leiden"}
+    if "edge_coverage" not in regions.columns:
+        regions = regions.drop(columns=["coverage"], errors="ignore")
     ours = {key_of.get(str(row["algorithm"]), str(row["algorithm"])): row for _, row in regions.iterrows()}
     rows = []
     for key in ALGORITHMS:
@@ -61,12 +66,13 @@ def beside(regions: pd.DataFrame) -> pd.DataFrame:
             if study_column is not None:
                 row[f"{heading} (study)"] = published.get(study_column, math.nan)
             shown = "runtime s" if our_column == "runtime_s" else heading
-            value = mine.get(our_column, math.nan) if mine is not None else math.nan
-            if our_column == "communities" and not pd.isna(value):
-                value = int(value)
-            row[f"{shown} (ours)"] = value
+            row[f"{shown} (ours)"] = mine.get(our_column, math.nan) if mine is not None else math.nan
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    counts = ["communities (study)", "communities (ours)", "largest network timed (ours)"]
+    # a stored column of whole numbers (coverage 1.0 everywhere) comes back from JSON as integers
+    values = {c: "Int64" if c in counts else "float64" for c in table.columns if c != "algorithm"}
+    return table.astype(values)
 
 
 def markdown(table: pd.DataFrame, digits: int = 3) -> list[str]:
@@ -74,6 +80,8 @@ def markdown(table: pd.DataFrame, digits: int = 3) -> list[str]:
     missing values empty."""
 
     def cell(value: object) -> str:
+        if value is pd.NA:
+            return ""
         if isinstance(value, Integral):
             return str(value)
         if isinstance(value, float):

@@ -19,7 +19,7 @@ from experiments.store import Store
 from experiments.table2 import TABLE2, beside
 from lastmile import load_instance
 from zoning.graph import delivery_graph
-from zoning.local_centrality import central_nodes, local_centrality, local_centrality_communities
+from zoning.local_centrality import _grow, central_nodes, local_centrality, local_centrality_communities
 from zoning.metrics import average_path_length, edge_coverage, internal_density, node_coverage
 from zoning.names import ALGORITHMS, LABELS
 from zoning.regions import divide, levels_table, louvain_levels, region_table
@@ -59,11 +59,11 @@ def test_metrics_of_an_uneven_division_equal_the_hand_values(two_cliques: nx.Gra
     assert nx.community.modularity(two_cliques, uneven) == pytest.approx(float(modularity))
 
 
-def test_one_node_communities_count_for_coverage_but_have_no_density_or_paths(two_cliques: nx.Graph) -> None:
+def test_a_one_node_community_counts_zero_density_and_path_length_as_in_cdlib(two_cliques: nx.Graph) -> None:
     division = [set(A), {5}, {6, 7, 8, 9}]
     assert node_coverage(two_cliques, division) == 1.0
-    assert internal_density(two_cliques, division) == 1.0  # the singleton is left out, as cdlib leaves it
-    assert average_path_length(two_cliques, division) == 1.0
+    assert internal_density(two_cliques, division) == pytest.approx(2 / 3)  # (1 + 0 + 1) / 3
+    assert average_path_length(two_cliques, division) == pytest.approx(2 / 3)
     assert node_coverage(two_cliques, [set(A)]) == 0.5
 
 
@@ -78,6 +78,38 @@ def test_the_local_centrality_algorithm_finds_the_two_cliques(two_cliques: nx.Gr
     assert central_nodes(two_cliques, local_centrality(two_cliques)) == [4, 5]
     assert {frozenset(c) for c in local_centrality_communities(two_cliques)} == {A, B}
     assert set(divide(two_cliques, "local_centrality", np.random.default_rng(0)).regions) == {A, B}
+
+
+def _greedy_by_hand(graph: nx.Graph, seeds: list) -> dict:
+    """Every step, every unassigned node against every neighbouring community: the
+    largest modularity gain, ties to graph order, then to the lower community."""
+    m = graph.size(weight="weight")
+    strength = dict(graph.degree(weight="weight"))
+    label = {s: k for k, s in enumerate(seeds)}
+    total = {k: strength[s] for k, s in enumerate(seeds)}
+    order = {v: k for k, v in enumerate(graph)}
+    while len(label) < graph.number_of_nodes():
+        moves = []
+        for v in graph:
+            if v in label:
+                continue
+            links: dict[int, float] = {}
+            for u, data in graph[v].items():
+                if u in label:
+                    links[label[u]] = links.get(label[u], 0.0) + data["weight"]
+            moves += [(k / m - strength[v] * total[c] / (2 * m * m), -order[v], -c, v, c) for c, k in links.items()]
+        *_, v, c = max(moves)
+        label[v], total[c] = c, total[c] + strength[v]
+    return label
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_growth_takes_the_best_move_every_time(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    graph = nx.connected_watts_strogatz_graph(30, 4, 0.3, seed=seed)
+    nx.set_edge_attributes(graph, {e: float(rng.choice([0.5, 1.0, 2.0])) for e in graph.edges}, "weight")
+    seeds = central_nodes(graph, local_centrality(graph))
+    assert _grow(graph, seeds, graph.size(weight="weight")) == _greedy_by_hand(graph, seeds)
 
 
 def test_local_centrality_merges_tied_centers_of_one_group_and_obeys_a_target(two_cliques: nx.Graph) -> None:
@@ -107,7 +139,8 @@ def test_louvain_two_stages_are_its_first_two_levels() -> None:
     partition = divide(graph, "louvain", np.random.default_rng(2), louvain_stages=2)
     levels = levels_table(partition)
     assert list(levels["level"]) == [1, 2]
-    assert levels["communities"].iloc[0] > levels["communities"].iloc[1] == len(partition.regions)
+    assert levels["regions"].iloc[0] > levels["regions"].iloc[1] == len(partition.regions)
+    assert (levels["communities"] <= levels["regions"]).all()
     assert levels["modularity"].iloc[1] == pytest.approx(
         nx.community.modularity(graph, [set(r) for r in partition.regions], weight="weight")
     )
@@ -119,7 +152,7 @@ def test_xiqing_in_eleven_regions_when_asked() -> None:
     for stages in (None, 2):
         partition = divide(graph, "louvain", np.random.default_rng(0), n_regions=11, louvain_stages=stages)
         assert len(partition.regions) == 11
-        assert partition.levels[-1].communities == 11
+        assert partition.levels[-1].regions == 11
 
 
 def test_resized_networks_keep_their_structure(two_cliques: nx.Graph) -> None:
@@ -189,7 +222,14 @@ def test_the_report_sets_every_table_2_cell_beside_ours(xiqing_table: pd.DataFra
     write_report(tmp_path)
     text = (tmp_path / "report.md").read_text()
     assert "## Table 2 (seed 002) beside ours" in text
-    assert "| Local centrality-based | 0.689 |" in text
+    louvain = xiqing_table.iloc[0]
+    row = (
+        f"| Louvain | 0.789 | {louvain['modularity']:.3f} | 11 | {louvain['communities']} | 1.000 | 1.000 | 0.388 | "
+        f"{louvain['internal_density']:.3f} | 0.132 | {louvain['runtime_s']:.3f} | "
+        f"{louvain['scaling_exponent']:.3f} | {louvain['scaling_nodes']} | 1.961 | "
+        f"{louvain['average_path_length']:.3f} |"
+    )
+    assert row in text.splitlines()
     assert "Louvain modularity after stage 1 (text) | 0.685 | 0.68 (25 communities)" in text
     assert "tab:table2" in (tmp_path / "report.tex").read_text()
 
@@ -199,3 +239,14 @@ def test_the_shipped_plans_validate_and_the_xiqing_11_plan_asks_for_the_studys_d
         read_config(path)
     plan = read_config(ROOT / "experiments" / "configs" / "xiqing-11.toml")
     assert (plan["n_regions"], plan["louvain_stages"], plan["region_algorithm"]) == (11, 2, "louvain")
+
+
+def test_a_store_from_before_table_2_is_shown_with_what_it_has(xiqing_table: pd.DataFrame) -> None:
+    old = xiqing_table[xiqing_table["algorithm"] != LABELS["local_centrality"]]
+    old = old.drop(columns=["edge_coverage", "scaling_exponent", "scaling_nodes"])
+    old = old.assign(algorithm=old["algorithm"].replace({LABELS["leiden"]: "Leiden"}))
+    side = beside(old).set_index("algorithm")
+    assert side["coverage (ours)"].isna().all()  # then coverage held the edge coverage
+    assert side.loc[LABELS["local_centrality"], ["modularity (ours)", "communities (ours)"]].isna().all()
+    assert side.loc[LABELS["leiden"], "modularity (ours)"] == old["modularity"].iloc[-1]
+    assert side["growth exponent (ours)"].isna().all()

@@ -80,7 +80,7 @@ def _grow(graph: nx.Graph, seeds: list[Hashable], total: float) -> dict[Hashable
         for u, data in graph[v].items():
             if u not in label:
                 toward = links.setdefault(u, {})
-                toward[c] = toward.get(c, 0.0) + data["weight"]
+                toward[c] = toward.get(c, 0.0) + data.get("weight", 1.0)
                 heapq.heappush(heap, (-gain(u, c), order[u], c))
 
     for seed, c in label.items():
@@ -103,7 +103,11 @@ def _grow(graph: nx.Graph, seeds: list[Hashable], total: float) -> dict[Hashable
 
 def _merge(graph: nx.Graph, label: dict[Hashable, int], total: float, n_regions: int | None) -> list[set[Hashable]]:
     """Merge adjacent communities, the largest modularity gain w_ab / m - K_a K_b / (2 m^2)
-    first: while a merge gains, or (with `n_regions`) until that many are left."""
+    first: while a merge gains, or (with `n_regions`) until that many are left.
+
+    A heap of pairs, each entry stamped with both communities' merge counts: a merge
+    changes only the pairs of the merged community, which are pushed again, so an entry
+    whose stamps are current holds the pair's current gain."""
     members: dict[int, set[Hashable]] = {}
     for v in graph:
         members.setdefault(label[v], set()).add(v)
@@ -112,28 +116,36 @@ def _merge(graph: nx.Graph, label: dict[Hashable, int], total: float, n_regions:
     for u, v, data in graph.edges(data=True):
         a, b = label[u], label[v]
         if a != b:
-            between[a][b] = between[a].get(b, 0.0) + data["weight"]
-            between[b][a] = between[b].get(a, 0.0) + data["weight"]
-    while len(members) > (n_regions or 1):
-        pairs = [
-            (w / total - strength[a] * strength[b] / (2 * total * total), -a, -b)
-            for a in sorted(between)
-            for b, w in sorted(between[a].items())
-            if a < b
-        ]
-        if not pairs:
-            break
-        best, a, b = max(pairs)
-        a, b = -a, -b
-        if n_regions is None and best <= 0:
+            between[a][b] = between[a].get(b, 0.0) + data.get("weight", 1.0)
+            between[b][a] = between[b].get(a, 0.0) + data.get("weight", 1.0)
+    stamp = dict.fromkeys(members, 0)
+    heap: list[tuple[float, int, int, int, int]] = []
+
+    def push(a: int, b: int) -> None:
+        a, b = min(a, b), max(a, b)
+        gain = between[a][b] / total - strength[a] * strength[b] / (2 * total * total)
+        heapq.heappush(heap, (-gain, a, b, stamp[a], stamp[b]))
+
+    for a in sorted(between):
+        for b in sorted(between[a]):
+            if a < b:
+                push(a, b)
+    while len(members) > (n_regions or 1) and heap:
+        negative, a, b, stamp_a, stamp_b = heapq.heappop(heap)
+        if a not in members or b not in members or (stamp_a, stamp_b) != (stamp[a], stamp[b]):
+            continue
+        if n_regions is None and -negative <= 0:
             break
         members[a] |= members.pop(b)
         strength[a] += strength.pop(b)
+        stamp[a] += 1
         for c, w in between.pop(b).items():
+            between[c].pop(b)
             if c != a:
                 between[a][c] = between[a].get(c, 0.0) + w
                 between[c][a] = between[c].get(a, 0.0) + w
-            between[c].pop(b, None)
+        for c in sorted(between[a]):
+            push(a, c)
     return list(members.values())
 
 

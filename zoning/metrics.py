@@ -12,12 +12,13 @@ the libraries of the field define it:
 - **edge coverage** (ours, not in the study): the share of edges inside communities,
   the coverage of `networkx.community.partition_quality`;
 - **internal density**: the mean over communities of 2 m_c / (n_c (n_c - 1)), cdlib's
-  `internal_edge_density` (mean of its summary); a one-node community has none and is
-  left out, as cdlib leaves it out;
-- **average path length**: the mean over communities of two or more nodes of the mean
-  shortest path, in hops, between the community's nodes inside it
-  (`networkx.average_shortest_path_length` of the community's subgraph; regions are
-  connected, so it is defined);
+  `internal_edge_density` (the score of its summary); a one-node community counts as
+  0, as cdlib counts it;
+- **average path length**: the mean over communities of the mean shortest path, in
+  hops, between the community's nodes inside it, cdlib's `avg_distance`
+  (`networkx.average_shortest_path_length` of the community's subgraph, 0 for one node;
+  regions are connected, so it is defined; cdlib leaves a disconnected one out, and so
+  do we);
 - **scalability**: see `zoning.scaling` (the growth exponent of runtime in network
   size), beside the measured runtime.
 """
@@ -45,15 +46,15 @@ def edge_coverage(graph: nx.Graph, communities: Sequence[Collection[Hashable]]) 
 
 
 def internal_density(graph: nx.Graph, communities: Sequence[Collection[Hashable]]) -> float:
-    """Mean of 2 m_c / (n_c (n_c - 1)) over communities of two or more nodes (cdlib
-    `internal_edge_density`); 0 when every community is a single node."""
-    values = [nx.density(graph.subgraph(c)) for c in communities if len(c) > 1]
+    """Mean over communities of 2 m_c / (n_c (n_c - 1)), a one-node community counting
+    0 (cdlib `internal_edge_density`); 0 for no community."""
+    values = [nx.density(graph.subgraph(c)) if len(c) > 1 else 0.0 for c in communities]
     return float(np.mean(values)) if values else 0.0
 
 
 def average_path_length(graph: nx.Graph, communities: Sequence[Collection[Hashable]]) -> float:
-    """Mean over connected communities of two or more nodes of their mean shortest path
-    in hops; 0 when there is none."""
-    subgraphs = [graph.subgraph(c) for c in communities if len(c) > 1]
+    """Mean over connected communities of their mean shortest path in hops, a one-node
+    community counting 0 (cdlib `avg_distance`); 0 when there is none."""
+    subgraphs = [graph.subgraph(c) for c in communities if c]
     values = [nx.average_shortest_path_length(g) for g in subgraphs if nx.is_connected(g)]
     return float(np.mean(values)) if values else 0.0

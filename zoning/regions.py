@@ -31,17 +31,19 @@ import pandas as pd
 from zoning.local_centrality import local_centrality_communities
 from zoning.metrics import average_path_length, edge_coverage, internal_density, node_coverage
 from zoning.names import ALGORITHMS, LABELS
-from zoning.scaling import BUDGET_S, Scaling, measure_scaling
+from zoning.scaling import BUDGET_S, UNMEASURED, Scaling, measure_scaling
 
 Communities = list[set[str]]
 
 
 @dataclass(frozen=True)
 class Level:
-    """One level of a Louvain run: its communities' count and modularity."""
+    """One level of a Louvain run: its communities, the connected regions they make
+    (the count `n_regions` aims at), their modularity, and the resolution."""
 
     level: int
     communities: int
+    regions: int
     modularity: float
     resolution: float
 
@@ -79,12 +81,14 @@ class PartitionMetrics:
 def louvain_levels(graph: nx.Graph, seed: int, resolution: float, stages: int | None = None) -> list[Communities]:
     """Louvain's partition after each level (at most `stages` levels; None: until a
     level no longer raises modularity)."""
+    if stages is not None and stages < 1:
+        raise ValueError(f"louvain_stages must be at least 1, not {stages}")
     levels = []
     for level in nx.community.louvain_partitions(graph, weight="weight", resolution=resolution, seed=seed):
         levels.append([set(c) for c in level])
-        if stages is not None and len(levels) == stages:
+        if len(levels) == stages:
             break
-    return levels or [[{v} for v in graph]]
+    return levels
 
 
 def _louvain(graph: nx.Graph, seed: int, resolution: float, stages: int | None = None) -> Communities:
@@ -183,10 +187,16 @@ def _search_resolution(
     return best, best_resolution
 
 
-def _levels(graph: nx.Graph, seed: int, resolution: float, stages: int | None) -> tuple[Level, ...]:
+def _levels(graph: nx.Graph, found: list[Communities], resolution: float) -> tuple[Level, ...]:
     return tuple(
-        Level(k, len(level), nx.community.modularity(graph, level, weight="weight"), resolution)
-        for k, level in enumerate(louvain_levels(graph, seed, resolution, stages), start=1)
+        Level(
+            k,
+            len(level),
+            len(connected_regions(graph, level)),
+            nx.community.modularity(graph, level, weight="weight"),
+            resolution,
+        )
+        for k, level in enumerate(found, start=1)
     )
 
 
@@ -205,11 +215,14 @@ def divide(
         raise ValueError(f"unknown algorithm {algorithm!r}; choose from {', '.join(ALGORITHMS)}")
     seed = int(rng.integers(2**31 - 1))
     started = time.perf_counter()
-    levels: tuple[Level, ...] = ()
-    if algorithm in RESOLUTION_BASED:
+    every_level: list[Communities] = []
+    if algorithm == "louvain":
+        if n_regions is not None:  # the same seed at the resolution found gives the same levels again
+            _, resolution = _search_resolution(graph, partial(_louvain, stages=louvain_stages), seed, n_regions)
+        every_level = louvain_levels(graph, seed, resolution, louvain_stages)
+        found = every_level[-1]
+    elif algorithm in RESOLUTION_BASED:
         run = RESOLUTION_BASED[algorithm]
-        if algorithm == "louvain":
-            run = partial(_louvain, stages=louvain_stages)
         if n_regions is None:
             found = run(graph, seed, resolution)
         else:
@@ -229,9 +242,7 @@ def divide(
         )
     regions = connected_regions(graph, found)
     runtime = time.perf_counter() - started
-    if algorithm == "louvain":
-        levels = _levels(graph, seed, resolution, louvain_stages)
-    return Partition(algorithm, regions, runtime, levels)
+    return Partition(algorithm, regions, runtime, _levels(graph, every_level, resolution))
 
 
 def measure(graph: nx.Graph, partition: Partition, scaling: Scaling) -> PartitionMetrics:
@@ -263,8 +274,10 @@ def region_table(
 ) -> tuple[list[Partition], pd.DataFrame]:
     """Run every algorithm (each with its own child generator) and tabulate Table 2.
 
+    `runtime_s` is the algorithm's run, with the search for `n_regions` where asked.
     Scalability times each algorithm's own run (no target number of regions; the same
-    Louvain stages) on resized networks, within `scaling_budget_s` per algorithm."""
+    Louvain stages) on resized networks, within `scaling_budget_s` per algorithm (0:
+    not measured)."""
     children = rng.spawn(len(algorithms))
     partitions = [
         divide(graph, a, child, n_regions=n_regions, louvain_stages=louvain_stages)
@@ -277,7 +290,7 @@ def region_table(
             return divide(network, algorithm, np.random.default_rng(seed), louvain_stages=louvain_stages)
 
         known = partition.runtime_s if n_regions is None else None
-        scaling = measure_scaling(graph, run, scaling_budget_s, known_s=known)
+        scaling = measure_scaling(graph, run, scaling_budget_s, known_s=known) if scaling_budget_s > 0 else UNMEASURED
         rows.append(measure(graph, partition, scaling).__dict__ | {"algorithm": LABELS[partition.algorithm]})
     return partitions, pd.DataFrame(rows)
 
