@@ -73,9 +73,13 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 def input_hashes(files: Iterable[tuple[str, Path]]) -> dict[str, str]:
-    """Each instance's label with its file's SHA-256."""
+    """Each instance's label with its file's SHA-256 (a file named by several labels is
+    read once)."""
+    digests: dict[Path, str] = {}
     out = {}
     for label, path in files:
-        with open(path, "rb") as handle:
-            out[label] = hashlib.file_digest(handle, "sha256").hexdigest()
+        if path not in digests:
+            with open(path, "rb") as handle:
+                digests[path] = hashlib.file_digest(handle, "sha256").hexdigest()
+        out[label] = digests[path]
     return out

@@ -297,11 +297,14 @@ def game_tables(
     mine = rows[(rows["instance"] == plan.label) & (rows["status"] != "error")]
     shares = weights(plan)
     exact = len(players) <= options.exact_max
+    drawn = [] if exact else sampled_orders(players, options, orders)
     out_rows, game_rows = [], []
     for (solver, seed), group in mine.groupby(["solver", "seed"], sort=True):
+        members = [members_of(label) for label in group["coalition"]]
         for basis in BASES:
             values = {
-                members_of(r["coalition"]): float(r[basis]) if r["feasible"] else math.inf for _, r in group.iterrows()
+                coalition: float(value) if feasible else math.inf
+                for coalition, value, feasible in zip(members, group[basis], group["feasible"], strict=True)
             }
             head = {"solver": solver, "seed": int(seed), "basis": basis, "players": len(players)}
             missing = wanted - set(values)
@@ -323,7 +326,7 @@ def game_tables(
                 rules[named] = (allocation.nucleolus(game), {})
                 epsilon = allocation.least_core(game).epsilon
             else:
-                rules["Shapley (sampled)"] = allocation.shapley_sampled(game, sampled_orders(players, options, orders))
+                rules["Shapley (sampled)"] = allocation.shapley_sampled(game, drawn)
             stand_alone = game.stand_alone()
             grand = game.cost[game.grand]
             for rule, (x, half) in rules.items():

@@ -47,6 +47,7 @@ from zoning.graph import delivery_graph
 from zoning.lockers import LockerLayout, site_lockers
 from zoning.modes import Mode, ModePolicy, region_features, region_problem, with_lockers
 from zoning.regions import ALGORITHMS, LABELS, divide, levels_table, region_table
+from zoning.scaling import BUDGET_S
 
 LOCKER_SERVICE_MIN = ModePolicy().locker_service_min
 
@@ -125,7 +126,7 @@ class PlanOptions:
     region_algorithm: str = "louvain"
     n_regions: int | None = None
     louvain_stages: int | None = None  # None: Louvain's levels until modularity stops rising; 2: the study's
-    scaling_budget_s: float = 10.0  # per region algorithm, for Table 2's scalability; 0: not measured
+    scaling_budget_s: float = BUDGET_S  # per region algorithm, for Table 2's scalability; 0: not measured
     compare_algorithms: bool = True
     independent: bool = True
     stage_time_limit: float = 30.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def _louvain_stages(levels: pd.DataFrame, cause: str) -> Iterator[Figure]:
         ours = float(row["modularity"].iloc[0])
         communities = int(row["communities"].iloc[0])
         figure = _figure("seed 002", quantity, published, f"{published:g}", ours, "", cause)
-        yield Figure(**(figure.__dict__ | {"ours": f"{figure.ours} ({communities} communities)"}))
+        yield replace(figure, ours=f"{figure.ours} ({communities} communities)")
 
 
 def table2(store: Store) -> pd.DataFrame | None:

@@ -197,14 +197,16 @@ class Store:
     def finished(self, *, retry_errors: bool = False) -> set[tuple[str, str, str, int]]:
         """The stored runs' keys; with `retry_errors`, not those stored as `error` (to be
         run again and replaced)."""
-        where = " WHERE status != 'error'" if retry_errors else ""
-        return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(KEY)} FROM runs{where}")}  # type: ignore[misc]
+        return self._keys("runs", KEY, skip_errors=retry_errors)
 
     def finished_coalitions(self) -> set[tuple[str, str, str, int]]:
         """Coalitions stored with a value; an `error` row (a crash, not the coalition's
         own outcome) is evaluated again on resume and then replaced."""
-        query = f"SELECT {', '.join(COALITION_KEY)} FROM coalitions WHERE status != 'error'"
-        return {tuple(r) for r in self.db.execute(query)}  # type: ignore[misc]
+        return self._keys("coalitions", COALITION_KEY, skip_errors=True)
+
+    def _keys(self, table: str, key: tuple[str, ...], *, skip_errors: bool) -> set[tuple[str, str, str, int]]:
+        where = " WHERE status != 'error'" if skip_errors else ""
+        return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(key)} FROM {table}{where}")}  # type: ignore[misc]
 
     def _insert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...], row: RunRow | CoalitionRow) -> None:
         """Insert one row in its own transaction. A row of the same key already stored

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
@@ -240,6 +241,17 @@ def allocation_tables(allocation: pd.DataFrame) -> Iterator[Table]:
         )
 
 
+def stored_table(
+    store: Store, name: str, caption: str, drop: Sequence[str] = (), label: str = "", **latex: Any
+) -> Iterator[Table]:
+    """The stage table `name` as it is stored (less the `drop` columns in LaTeX), if the
+    experiment made it; `latex` goes to `to_latex`."""
+    table = store.table(name)
+    if not table.empty:
+        shown = table.drop(columns=list(drop))
+        yield Table(name, table, to_latex(shown, caption=caption, label=label or f"tab:{name}", **latex))
+
+
 def build(store: Store) -> Iterator[Table]:
     """Every table the store has the data for."""
     runs = store.runs()
@@ -293,49 +305,36 @@ def build(store: Store) -> Iterator[Table]:
                     group=["instance", "solver"],
                 ),
             )
-    regions = store.table("regions")
-    if not regions.empty:
-        yield Table(
-            "regions",
-            regions,
-            to_latex(
-                regions,
-                caption="Region division, the study's Table 2 and Leiden (ours): modularity (Newman, weighted), "
-                "communities (connected regions), coverage (share of nodes in a community, cdlib's node coverage), "
-                "edge coverage (share of edges inside regions, networkx), internal density (mean over regions of "
-                "2m/(n(n-1)), a one-node region 0, cdlib), runtime (s, with the search for a number of regions "
-                "where one is asked) and scalability as the growth exponent b of runtime ~ n^b fitted on "
-                "networks of 1/4 to 8 times this one, up to scaling nodes (lower scales better), average path "
-                "length (mean over regions of the mean hops between a region's nodes inside it, cdlib's avg "
-                "distance).",
-                label="tab:regions",
-                precision=3,
-                best_in_columns=["modularity"],
-                group=["instance"],
-                minimize=False,
-            ),
-        )
-    levels = store.table("louvain_levels")
-    if not levels.empty:
-        yield Table(
-            "louvain_levels",
-            levels,
-            to_latex(
-                levels,
-                caption="Louvain level by level (the study's two-stage Louvain: modularity 0.685 after the first "
-                "stage, 0.789 after the second): communities and modularity after each level, at the resolution "
-                "used.",
-                label="tab:louvain-levels",
-                precision=3,
-            ),
-        )
+    yield from stored_table(
+        store,
+        "regions",
+        caption="Region division, the study's Table 2 and Leiden (ours): modularity (Newman, weighted), "
+        "communities (connected regions), coverage (share of nodes in a community, cdlib's node coverage), "
+        "edge coverage (share of edges inside regions, networkx), internal density (mean over regions of "
+        "2m/(n(n-1)), a one-node region 0, cdlib), runtime (s, with the search for a number of regions "
+        "where one is asked) and scalability as the growth exponent b of runtime ~ n^b fitted on "
+        "networks of 1/4 to 8 times this one, up to scaling nodes (lower scales better), average path "
+        "length (mean over regions of the mean hops between a region's nodes inside it, cdlib's avg "
+        "distance).",
+        precision=3,
+        best_in_columns=["modularity"],
+        group=["instance"],
+        minimize=False,
+    )
+    yield from stored_table(
+        store,
+        "louvain_levels",
+        caption="Louvain level by level (the study's two-stage Louvain: modularity 0.685 after the first "
+        "stage, 0.789 after the second): communities and modularity after each level, at the resolution "
+        "used.",
+        label="tab:louvain-levels",
+        precision=3,
+    )
     for name, caption in (
         ("division", "Regions, their predicted service modes (1 exclusive, 2 dynamic joint, 3 lockers) and centers."),
         ("location", "Location (Eqs. 5-10) and assignment (Eqs. 11-16) stages, HiGHS."),
     ):
-        stage = store.table(name)
-        if not stage.empty:
-            yield Table(name, stage, to_latex(stage, caption=caption, label=f"tab:{name}"))
+        yield from stored_table(store, name, caption)
     classifiers = store.table("classifiers")
     if not classifiers.empty:
         classifiers = classifiers.drop(columns=["instance"])
@@ -367,33 +366,23 @@ def build(store: Store) -> Iterator[Table]:
     allocation = store.table("allocation")
     if not allocation.empty:
         yield from allocation_tables(allocation)
-    game = store.table("game")
-    if not game.empty:
-        yield Table(
-            "game",
-            game,
-            to_latex(
-                game.drop(columns=["seed"]),
-                caption="The cost-allocation games: companies, coalitions evaluated, the grand coalition's cost "
-                "against the companies alone (CNY, saving %), the least-core epsilon (positive: the core is empty, "
-                "some coalition does better apart), coalitions without a joint plan and coalitions cheaper split.",
-                label="tab:game",
-            ),
-        )
-    decomposition = store.table("decomposition")
-    if not decomposition.empty:
-        yield Table(
-            "decomposition",
-            decomposition,
-            to_latex(
-                decomposition.drop(columns=["violations"]),
-                caption="The price of region division: the three-stage joint result (regions, one center each, "
-                "routes per region) against the whole joint instance routed as one problem from the same open "
-                "centers with the same vehicles (TC in CNY, km, vehicles); price = regions' TC - whole TC.",
-                label="tab:decomposition",
-                best_in_rows=["TC_regions", "TC_whole"],
-            ),
-        )
+    yield from stored_table(
+        store,
+        "game",
+        caption="The cost-allocation games: companies, coalitions evaluated, the grand coalition's cost "
+        "against the companies alone (CNY, saving %), the least-core epsilon (positive: the core is empty, "
+        "some coalition does better apart), coalitions without a joint plan and coalitions cheaper split.",
+        drop=["seed"],
+    )
+    yield from stored_table(
+        store,
+        "decomposition",
+        caption="The price of region division: the three-stage joint result (regions, one center each, "
+        "routes per region) against the whole joint instance routed as one problem from the same open "
+        "centers with the same vehicles (TC in CNY, km, vehicles); price = regions' TC - whole TC.",
+        drop=["violations"],
+        best_in_rows=["TC_regions", "TC_whole"],
+    )
     known = store.table("best_known")
     if not known.empty:
         table = benchmark_summary(runs, delivery, known)

@@ -146,7 +146,6 @@ class Violation:
 
     excess: float
     coalition: Coalition
-    checked: int  # coalitions compared
 
     def in_core(self, game: Game, tolerance: float = 1e-6) -> bool:
         """No coalition pays more than alone (relative to the grand coalition's cost)."""
@@ -164,8 +163,7 @@ def core_violation(game: Game, allocation: Mapping[str, float]) -> Violation:
         excess = sum(allocation[p] for p in coalition) - value
         if excess > worst:
             worst, where = excess, coalition
-    checked = sum(1 for s, v in game.cost.items() if s != game.grand and math.isfinite(v))
-    return Violation(worst, where, checked)
+    return Violation(worst, where)
 
 
 @dataclass(frozen=True)
@@ -262,8 +260,9 @@ class _Stage:
             self.fixed.append((coalition, epsilon))
             self.span = np.vstack([self.span, self._row(coalition)])
         rank = np.linalg.matrix_rank(self.span)
+        fixed = set(tight)
         self.free = [
             s
             for s in self.free
-            if s not in set(tight) and np.linalg.matrix_rank(np.vstack([self.span, self._row(s)])) > rank
+            if s not in fixed and np.linalg.matrix_rank(np.vstack([self.span, self._row(s)])) > rank
         ]

@@ -12,7 +12,7 @@ import pytest
 
 from experiments.config import Config
 from experiments.experiment import game_options, generator, planning_seed
-from experiments.game import CoalitionTask, _plan, coalitions, game_tables, value_of
+from experiments.game import CoalitionTask, _plan, coalitions, game_tables, sampled_orders, value_of
 from experiments.plan import PlanError, PlanOptions, plan_instance, whole_problem
 from experiments.solvers import solve
 from lastmile.cost import evaluate
@@ -48,9 +48,12 @@ def test_every_coalition_up_to_exact_max_and_sampled_prefixes_above() -> None:
     four = coalitions(("A", "B", "C", "D"), options, np.random.SeedSequence(1))
     assert len(four) == 15 and four[0] == ("A",) and four[-1] == ("A", "B", "C", "D")
     many = tuple(f"P{k:02d}" for k in range(12))
-    sampled = coalitions(many, replace(options, samples=3), np.random.SeedSequence(1))
-    assert len(sampled) <= 3 * 12 + 12 and many in sampled
-    assert all((p,) in sampled for p in many)
+    three = replace(options, samples=3)
+    sampled = coalitions(many, three, np.random.SeedSequence(1))
+    orders = sampled_orders(many, three, np.random.SeedSequence(1))
+    expected = {frozenset(order[:k]) for order in orders for k in range(1, 13)} | {frozenset({p}) for p in many}
+    assert {frozenset(s) for s in sampled} == expected and len(sampled) == len(expected)
+    assert many in sampled and all((p,) in sampled for p in many)
 
 
 def test_a_coalition_of_one_costs_what_the_company_pays_alone(tiny_xiqing: Instance) -> None:

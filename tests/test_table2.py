@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.config import read_config
+from experiments.config import Config, read_config
+from experiments.plan import PlanOptions
 from experiments.report import write_report
 from experiments.store import Store
 from experiments.table2 import TABLE2, beside
@@ -23,7 +24,7 @@ from zoning.local_centrality import _grow, central_nodes, local_centrality, loca
 from zoning.metrics import average_path_length, edge_coverage, internal_density, node_coverage
 from zoning.names import ALGORITHMS, LABELS
 from zoning.regions import divide, levels_table, louvain_levels, region_table
-from zoning.scaling import measure_scaling, resized
+from zoning.scaling import BUDGET_S, measure_scaling, resized
 
 ROOT = Path(__file__).resolve().parents[1]
 A, B = frozenset(range(5)), frozenset(range(5, 10))
@@ -237,6 +238,7 @@ def test_the_report_sets_every_table_2_cell_beside_ours(xiqing_table: pd.DataFra
 def test_the_shipped_plans_validate_and_the_xiqing_11_plan_asks_for_the_studys_division() -> None:
     for path in sorted((ROOT / "experiments" / "configs").glob("*.toml")):
         read_config(path)
+    assert Config().scaling_budget_s == PlanOptions().scaling_budget_s == BUDGET_S  # one default
     plan = read_config(ROOT / "experiments" / "configs" / "xiqing-11.toml")
     assert (plan["n_regions"], plan["louvain_stages"], plan["region_algorithm"]) == (11, 2, "louvain")
 

@@ -173,14 +173,16 @@ def _search_resolution(
 
     low, high = np.log(0.01), np.log(50.0)
     best, best_resolution = run(graph, seed, 1.0), 1.0
+    best_count = count(best)
     for _ in range(25):
-        if count(best) == target:
+        if best_count == target:
             break
         middle = (low + high) / 2
         found = run(graph, seed, float(np.exp(middle)))
-        if abs(count(found) - target) < abs(count(best) - target):
-            best, best_resolution = found, float(np.exp(middle))
-        if count(found) < target:
+        found_count = count(found)
+        if abs(found_count - target) < abs(best_count - target):
+            best, best_resolution, best_count = found, float(np.exp(middle)), found_count
+        if found_count < target:
             low = middle
         else:
             high = middle

@@ -40,7 +40,7 @@ class Tokens:
         token = self.word(what)
         try:
             return number(self.file, "", token, what=what)
-        except InstanceError as exc:  # the field (its line) is worked out only for a fault
+        except InstanceError as exc:  # the field's text (from the line kept per token) is made only for a fault
             raise InstanceError(self.file, self.where(), exc.message) from None
 
     def count(self, what: str) -> int:
