@@ -1,11 +1,17 @@
-"""Heuristics on the CVRPLIB X instances (101 to about 250 customers) against best-known values.
+"""Heuristics on published routing sets against their best-known values.
 
-    python benchmarks/cvrp_heuristics.py [--time-limit 60] [--seeds 3] [--solvers ortools pso ga pyvrp]
+    python benchmarks/cvrp_heuristics.py [--set x|solomon|dethloff] [--time-limit 60] [--seeds 3]
+                                         [--solvers ortools pso ga pyvrp]
 
-Every solver gets the same wall-clock budget per instance and seed, in this one
-process on one core. Per run: cost, gap to the best-known value, time to within 1%.
-The summary (mean and best gap per solver; how many runs came within 1% and, over
-those, the mean time it took) is printed and written as CSV and LaTeX.
+Sets: `x`, the CVRPLIB X instances (101 to about 250 customers; the default);
+`solomon`, Solomon VRPTW (100 customers, distances truncated to one decimal, optima);
+`dethloff`, Dethloff VRPSPD (50 customers, LKH-3's best values to four decimals). Every solver
+gets the same wall-clock budget per instance and seed, in this one process on one
+core. Per run: cost, feasibility, gap to the best-known value, time to within 1%. The
+summary (mean and best gap per solver, share of feasible runs, how many runs came
+within 1% and, over those, the mean time it took) is printed and written as CSV and
+LaTeX, named after the set (`cvrp_heuristics_*` for X, `solomon_heuristics_*`,
+`dethloff_heuristics_*`).
 """
 
 from __future__ import annotations
@@ -20,8 +26,15 @@ from tqdm import tqdm
 
 from experiments.latex import to_latex
 from experiments.solvers import solve
-from lastmile.readers import read_cvrplib
+from lastmile.readers import load_instance
 from lastmile.routing import RoutingProblem
+
+#: Per set: folder, instance files, the bks.csv column with the value, tables' prefix, caption name.
+SETS = {
+    "x": ("cvrp", "X/X-*.vrp", "bks", "cvrp_heuristics", "CVRPLIB X"),
+    "solomon": ("solomon", "*.txt", "bks_distance", "solomon_heuristics", "Solomon VRPTW"),
+    "dethloff": ("vrpspd", "dethloff/*.vrpspd", "lkh3_best_4dp", "dethloff_heuristics", "Dethloff VRPSPD"),
+}
 
 
 def time_to_within(trace: tuple[tuple[float, float], ...], target: float) -> float | None:
@@ -30,6 +43,7 @@ def time_to_within(trace: tuple[tuple[float, float], ...], target: float) -> flo
 
 def main() -> None:
     p = parser(__doc__.split("\n\n")[0], time_limit=60)
+    p.add_argument("--set", choices=sorted(SETS), default="x", help="the published set (default: CVRPLIB X)")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--master-seed", type=int, default=2024)
     p.add_argument("--solvers", nargs="+", default=["ortools", "pso", "ga", "pyvrp"])
@@ -42,15 +56,16 @@ def main() -> None:
     )
     p.add_argument("--summarise", type=Path, metavar="RUNS.csv", help="only rebuild the tables from a runs CSV")
     args = p.parse_args()
+    folder_name, pattern, column, prefix, label = SETS[args.set]
     if args.summarise:
-        summarise(pd.read_csv(args.summarise))
+        summarise(pd.read_csv(args.summarise), prefix, label)
         return
-    folder = args.benchmarks / "cvrp"
+    folder = args.benchmarks / folder_name
     with open(folder / "bks.csv", newline="") as f:
         known = {r["instance"]: r for r in csv.DictReader(f)}
     files = sorted(
-        (path for path in (folder / "X").glob("X-*.vrp") if int(known[path.stem]["n_customers"]) <= args.max_customers),
-        key=lambda path: int(known[path.stem]["n_customers"]),
+        (path for path in folder.glob(pattern) if int(known[path.stem]["n_customers"]) <= args.max_customers),
+        key=lambda path: (int(known[path.stem]["n_customers"]), path.stem),
     )
     files = [f for f in files if not args.only or f.stem in args.only]
     seeds = np.random.SeedSequence(args.master_seed).generate_state(args.seeds).tolist()
@@ -62,9 +77,9 @@ def main() -> None:
         if i == 0 or name not in args.once
     ]
     rows = []
-    for path, seed, name in tqdm(runs, desc="cvrp-heuristics", unit="run"):
-        instance = read_cvrplib(path)
-        best = float(known[path.stem]["bks"])
+    for path, seed, name in tqdm(runs, desc=prefix.replace("_", "-"), unit="run"):
+        instance = load_instance(path)
+        best = float(known[path.stem][column])
         result = solve(name, RoutingProblem.whole(instance), time_limit=args.time_limit, seed=seed)
         rows.append(
             {
@@ -80,11 +95,11 @@ def main() -> None:
                 "time_s": round(result.time_s, 2),
             }
         )
-        save(rows, "cvrp_heuristics_runs", args.out)
-    summarise(finish(rows, "cvrp_heuristics_runs", args.out))
+        save(rows, f"{prefix}_runs", args.out)
+    summarise(finish(rows, f"{prefix}_runs", args.out), prefix, label)
 
 
-def summarise(runs: pd.DataFrame) -> None:
+def summarise(runs: pd.DataFrame, prefix: str, label: str) -> None:
     """Write the per-solver summary and the per-instance gap table, as CSV and LaTeX."""
     summary = (
         runs.groupby("solver", sort=False)
@@ -102,24 +117,25 @@ def summarise(runs: pd.DataFrame) -> None:
     per_instance = runs.pivot_table(index=["instance", "customers"], columns="solver", values="gap_pct", aggfunc="mean")
     per_instance = per_instance[list(summary["solver"])].reset_index()
     solvers = list(summary["solver"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
     for name, table, caption, bold in (
         (
-            "cvrp_heuristics_summary",
+            f"{prefix}_summary",
             summary,
-            "CVRPLIB X: gap to the best-known value per solver (%), mean and best over instances and seeds; "
-            "runs within 1% and their mean time to get there (s).",
+            f"{label}: gap to the best-known value per solver (%), mean and best over instances and seeds "
+            "(feasible runs); share of feasible runs; runs within 1% and their mean time to get there (s).",
             {"best_in_columns": ["mean_gap_pct"]},
         ),
         (
-            "cvrp_heuristics_instances",
+            f"{prefix}_instances",
             per_instance,
-            "CVRPLIB X: mean gap to the best-known value (%) per instance and solver.",
+            f"{label}: mean gap to the best-known value (%) per instance and solver.",
             {"best_in_rows": solvers},
         ),
     ):
         table.to_csv(RESULTS / f"{name}.csv", index=False)
         (RESULTS / f"{name}.tex").write_text(to_latex(table, caption=caption, label=f"tab:{name}", **bold))
-    print(f"wrote {RESULTS}/cvrp_heuristics_summary.csv|.tex and cvrp_heuristics_instances.csv|.tex")
+    print(f"wrote {RESULTS}/{prefix}_summary.csv|.tex and {prefix}_instances.csv|.tex")
 
 
 if __name__ == "__main__":

@@ -1,79 +1,64 @@
-"""Split, then local search: the improvement step PSO and GA share ("education" in HGS).
+"""Split, then local search: the improvement step PSO and GA share ("education" in HGS),
+and the repair that brings an infeasible result back (Vidal et al. 2012).
 
-`educate` turns a giant tour into improved routes and returns the improved routes'
-giant tour too, so that a solver can write it back into its particle or chromosome.
+Both work under penalty weights (`heuristics.penalties`), so an educated solution may
+break a limit at a price; `Routes` keeps its true cost and its excess per limit apart,
+so that a solver can re-price it when the weights move and return only feasible ones.
+`educate` also gives the improved routes' giant tour, which a solver writes back into
+its particle or chromosome.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from heuristics.arrays import ProblemArrays, route_cost
+from heuristics.arrays import ProblemArrays, route_cost, route_excess
 from heuristics.local_search import improve
 from heuristics.split import split
+
+#: Weight multipliers of the repair's attempts (HGS: 10, then 100).
+REPAIR_FACTORS = (10.0, 100.0)
 
 
 @dataclass(frozen=True)
 class Routes:
     routes: list[list[int]]
-    cost: float  # arc costs plus fixed costs; inf when infeasible
+    cost: float  # arc costs plus fixed costs
+    excess: np.ndarray  # summed over the routes, per limit of `EXCESS`
+
+    @property
+    def feasible(self) -> bool:
+        return bool(self.routes) and not np.any(self.excess > 0.0)
 
     @property
     def tour(self) -> np.ndarray:
         return np.array([c for r in self.routes for c in r], dtype=np.int64)
 
 
-def split_tour(arrays: ProblemArrays, tour: np.ndarray) -> tuple[float, list[list[int]]]:
-    total, bounds, count = split(tour, *arrays.kernel_args(), arrays.fixed, arrays.max_routes)
+def measure(arrays: ProblemArrays, routes: list[list[int]]) -> Routes:
+    """Routes with their cost and excess, from the kernels' walk."""
+    cost, excess = 0.0, np.zeros(4)
+    for route in routes:
+        stops = np.array(route, dtype=np.int64)
+        cost += route_cost(stops, len(stops), arrays.cost) + arrays.fixed
+        excess += route_excess(stops, len(stops), *arrays.kernel_args())
+    return Routes(routes, float(cost), excess)
+
+
+def split_tour(arrays: ProblemArrays, tour: np.ndarray, weights: np.ndarray) -> tuple[float, list[list[int]]]:
+    """The penalised cost of the best cut of `tour` and its routes (inf, [] when none fits the fleet)."""
+    total, bounds, count = split(tour, *arrays.kernel_args(), arrays.fixed, arrays.max_routes, weights)
     if count == 0:
         return np.inf, []
     return float(total), [tour[bounds[r] : bounds[r + 1]].tolist() for r in range(count)]
 
 
-def nearest_neighbour(cost: np.ndarray, first: int) -> np.ndarray:
-    """The giant tour that starts at customer `first` and always goes on to the nearest
-    customer not yet visited."""
-    left = np.ones(cost.shape[0], dtype=bool)
-    left[[0, first]] = False
-    tour = [first]
-    for _ in range(cost.shape[0] - 2):
-        tour.append(int(np.argmin(np.where(left, cost[tour[-1]], np.inf))))
-        left[tour[-1]] = False
-    return np.array(tour, dtype=np.int64)
-
-
-def _fallbacks(arrays: ProblemArrays, tour: np.ndarray) -> Iterator[np.ndarray]:
-    """Tours to try, lazily, when `tour` has no feasible cut (tight fleets, windows and
-    route limits make most random tours unsplittable): the tour in order of window
-    closing (stable, so the tour's order stays among windows that close together), the
-    nearest-neighbour tour from the tour's first customer, and that in window order."""
-    windows = np.isfinite(arrays.late[1:]).any()
-    if windows:
-        yield tour[np.argsort(arrays.late[tour], kind="stable")]
-    near = nearest_neighbour(arrays.cost, int(tour[0]))
-    yield near
-    if windows:
-        yield near[np.argsort(arrays.late[near], kind="stable")]
-
-
-def educate(
-    arrays: ProblemArrays,
-    tour: np.ndarray,
-    rng: np.random.Generator,
-    *,
-    local_search: bool = True,
-    max_moves: int = 100_000,
-) -> Routes:
-    total, routes = split_tour(arrays, tour)
-    for retry in _fallbacks(arrays, tour):
-        if routes:
-            break
-        total, routes = split_tour(arrays, retry)
-    if not local_search or not routes:
-        return Routes(routes, total)
+def improve_routes(
+    arrays: ProblemArrays, routes: list[list[int]], rng: np.random.Generator, weights: np.ndarray, max_moves: int
+) -> list[list[int]]:
+    """The local search on `routes` under `weights`."""
     slots = max(arrays.max_routes, len(routes))
     table = np.zeros((slots, arrays.n), dtype=np.int64)
     lengths = np.zeros(slots, dtype=np.int64)
@@ -89,7 +74,38 @@ def educate(
         arrays.fixed,
         arrays.max_routes,
         *arrays.kernel_args(),
+        weights,
     )
-    improved = [table[r, : lengths[r]].tolist() for r in range(slots) if lengths[r] > 0]
-    cost = sum(route_cost(np.array(r, dtype=np.int64), len(r), arrays.cost) + arrays.fixed for r in improved)
-    return Routes(improved, float(cost))
+    return [table[r, : lengths[r]].tolist() for r in range(slots) if lengths[r] > 0]
+
+
+def educate(
+    arrays: ProblemArrays,
+    tour: np.ndarray,
+    rng: np.random.Generator,
+    weights: np.ndarray,
+    *,
+    local_search: bool = True,
+    max_moves: int = 100_000,
+) -> Routes:
+    """Split `tour`, then improve the routes, both under `weights`; no routes at an
+    infinite cost when no cut of the tour fits the fleet (more deliveries than its
+    vehicles can carry even at a penalty)."""
+    _, routes = split_tour(arrays, tour, weights)
+    if not routes:
+        return Routes([], np.inf, np.zeros(4))
+    if local_search:
+        routes = improve_routes(arrays, routes, rng, weights, max_moves)
+    return measure(arrays, routes)
+
+
+def repair(
+    arrays: ProblemArrays, found: Routes, rng: np.random.Generator, weights: np.ndarray, max_moves: int = 100_000
+) -> Routes | None:
+    """The local search again with the weights raised tenfold, then a hundredfold, until
+    the routes are feasible; None when they stay infeasible."""
+    for factor in REPAIR_FACTORS:
+        found = measure(arrays, improve_routes(arrays, found.routes, rng, weights * factor, max_moves))
+        if found.feasible:
+            return found
+    return None

@@ -1,13 +1,16 @@
 """Genetic algorithm with DEAP: giant-tour chromosomes, order crossover, Split and local
 search as education, and a population that keeps diversity (after HGS, Vidal 2012).
 
-Each generation: two parents by binary tournament on biased fitness (rank by cost
-plus rank by diversity, the mean broken-pairs distance to the closest individuals),
-order crossover, mutation, education (Split, then local search; the improved routes
-are written back into the chromosome), insertion; when the population exceeds
+Each generation: two parents by binary tournament on biased fitness (rank by penalised
+cost plus rank by diversity, the mean broken-pairs distance to the closest
+individuals), order crossover, mutation, education (Split, then local search, both
+under the adaptive penalty weights of `heuristics.penalties`; the improved routes are
+written back into the chromosome), insertion, and for half the infeasible offspring a
+repair whose feasible result joins too; when the population exceeds
 mu + lambda, clones and then the worst biased fitness are removed down to mu. After
 `restart_after` generations without improvement, all but the best few are replaced
-by new random educated individuals.
+by new random educated individuals. Only feasible solutions are ever returned: the
+best is the cheapest feasible one seen.
 
 DEAP provides the individual and fitness containers (`creator`); its operators draw
 from Python's global `random`, so selection and variation here are our own pure
@@ -17,14 +20,15 @@ functions with an explicit Generator.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from deap import base, creator
 
 from heuristics.arrays import ProblemArrays
-from heuristics.education import Routes, educate
-from heuristics.stopping import Trace, answer
+from heuristics.education import Routes, educate, repair
+from heuristics.penalties import Penalties, PenaltyParams
+from heuristics.stopping import Trace, answer, flat_params
 from heuristics.variation import broken_pairs_distance, mutate, order_crossover
 from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer
@@ -32,7 +36,7 @@ from lastmile.stop import Search, StoppingCriterion
 
 if not hasattr(creator, "LastmileFitness"):
     creator.create("LastmileFitness", base.Fitness, weights=(-1.0,))
-    creator.create("LastmileTour", list, fitness=creator.LastmileFitness, routes=None, serial=-1)
+    creator.create("LastmileTour", list, fitness=creator.LastmileFitness, found=None, serial=-1)
 
 _SERIAL = itertools.count()  # identifies individuals for the distance cache; never affects results
 
@@ -46,13 +50,14 @@ class GAParams:
     mutation_rate: float = 0.3
     restart_after: int = 2000  # generations without improvement before a restart
     local_search: bool = True
+    penalties: PenaltyParams = field(default_factory=PenaltyParams)
 
 
-def _individual(routes: Routes, tour: np.ndarray) -> creator.LastmileTour:
-    """The educated chromosome, or the raw `tour` when it has no feasible split."""
-    ind = creator.LastmileTour((routes.tour if routes.routes else tour).tolist())
-    ind.fitness.values = (routes.cost,)
-    ind.routes = routes.routes
+def _individual(found: Routes, tour: np.ndarray, penalties: Penalties) -> creator.LastmileTour:
+    """The educated chromosome, or the raw `tour` when no cut of it fits the fleet."""
+    ind = creator.LastmileTour((found.tour if found.routes else tour).tolist())
+    ind.found = found
+    ind.fitness.values = (found.cost + penalties.penalty(found.excess),)
     ind.serial = next(_SERIAL)
     return ind
 
@@ -118,17 +123,35 @@ class GA:
 
 def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, params: GAParams) -> Answer:
     arrays = ProblemArrays.of(problem)
+    penalties = Penalties.of(arrays, params.penalties)
     trace = Trace()
+    best: Routes | None = None
+    population: list = []
 
-    def fresh() -> creator.LastmileTour:
-        tour = rng.permutation(problem.n) + 1
-        return _individual(educate(arrays, tour, rng, local_search=params.local_search), tour)
+    def admit(found: Routes, tour: np.ndarray) -> bool:
+        """Add the educated solution; say whether it is the best feasible one so far."""
+        nonlocal best
+        population.append(_individual(found, tour, penalties))
+        if found.feasible and trace.offer(found.cost, search.elapsed()):
+            best = found
+            return True
+        return False
 
-    population = []
+    def educated(tour: np.ndarray) -> bool:
+        """Educate `tour`, note it for the weights, repair it sometimes; admit what comes."""
+        found = educate(arrays, tour, rng, penalties.weights, local_search=params.local_search)
+        if penalties.record(found.excess):
+            for ind in population:
+                ind.fitness.values = (ind.found.cost + penalties.penalty(ind.found.excess),)
+        improved = admit(found, tour)
+        if found.routes and not found.feasible and rng.random() < params.penalties.repair:
+            fixed = repair(arrays, found, rng, penalties.weights)
+            if fixed is not None:
+                improved = admit(fixed, tour) or improved
+        return improved
+
     for _ in range(params.mu):
-        population.append(fresh())
-        trace.offer(population[-1].fitness.values[0], search.elapsed())
-    best = min(population, key=lambda ind: ind.fitness.values[0])
+        educated(rng.permutation(problem.n) + 1)
     stale = 0
     cache: dict[tuple[int, int], float] = {}
     while not search.exhausted():
@@ -136,17 +159,15 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
         first, second = _tournament(population, fitness, rng), _tournament(population, fitness, rng)
         child = order_crossover(np.array(first, dtype=np.int64), np.array(second, dtype=np.int64), rng)
         child = mutate(child, rng, params.mutation_rate)
-        offspring = _individual(educate(arrays, child, rng, local_search=params.local_search), child)
-        population.append(offspring)
-        if trace.offer(offspring.fitness.values[0], search.elapsed()):
-            best, stale = offspring, 0
-        else:
-            stale += 1
+        stale = 0 if educated(child) else stale + 1
         if len(population) >= params.mu + params.lam:
-            population = _survivors(population, params, cache)
+            population[:] = _survivors(population, params, cache)
         if stale >= params.restart_after:
             keep = sorted(population, key=lambda ind: ind.fitness.values[0])[: params.elite]
-            population = keep + [fresh() for _ in range(params.mu - len(keep))]
+            population[:] = keep
+            while len(population) < params.mu:
+                educated(rng.permutation(problem.n) + 1)
             stale = 0
         search.tick()
-    return answer(problem, best.routes, best.fitness.values[0], search, trace, params.__dict__)
+    routes = best.routes if best is not None else []
+    return answer(problem, routes, trace.best, search, trace, flat_params(params))

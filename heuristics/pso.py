@@ -2,9 +2,12 @@
 
 Each particle is a vector of n random keys; sorting the keys gives a giant tour, which
 Split cuts optimally into routes and the local search improves (`local_search=False`
-is the ablation that shows what the local search adds). The improved routes are
-written back into the particle as keys (Lamarckian learning), so the swarm moves
-among good solutions instead of raw permutations.
+is the ablation that shows what the local search adds), both under the adaptive
+penalty weights of `heuristics.penalties`, so particles may cross infeasible space; half
+the infeasible ones are also repaired. The improved routes are written back into the
+particle as keys (Lamarckian learning), so the swarm moves among good solutions
+instead of raw permutations. A particle's cost is its penalised cost, re-priced with
+its personal best when the weights move; only feasible solutions are returned.
 
 The swarm state (positions, velocities, personal bests) is pyswarms' `Swarm`, and the
 personal and global bests are pyswarms' `compute_pbest` and star topology. The
@@ -15,14 +18,15 @@ pyswarms draws from numpy's global random state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from heuristics.arrays import ProblemArrays
-from heuristics.education import educate
+from heuristics.education import Routes, educate, repair
+from heuristics.penalties import Penalties, PenaltyParams
 from heuristics.quiet import STAR, Swarm, compute_pbest
-from heuristics.stopping import Trace, answer
+from heuristics.stopping import Trace, answer, flat_params
 from heuristics.variation import keys_to_tour, tour_to_keys
 from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer
@@ -37,6 +41,7 @@ class PSOParams:
     c2: float = 1.5  # social learning factor
     v_max: float = 0.2  # velocity clamp, in key units
     local_search: bool = True
+    penalties: PenaltyParams = field(default_factory=PenaltyParams)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class PSO:
 
 def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, params: PSOParams) -> Answer:
     arrays = ProblemArrays.of(problem)
+    penalties = Penalties.of(arrays, params.penalties)
     trace = Trace()
     n, size = problem.n, params.particles
     swarm = Swarm(
@@ -61,21 +67,33 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
         options={"w": params.w, "c1": params.c1, "c2": params.c2},
     )
     swarm.best_pos = swarm.position[0].copy()  # pyswarms keeps it empty until a finite cost appears
-    best_routes: list[list[int]] = []
+    best: Routes | None = None
+    found: list[Routes] = [Routes([], np.inf, np.zeros(4))] * size  # each particle's solution now
+    personal: list[Routes] = list(found)  # and at its personal best
     first = True
     while first or not search.exhausted():
-        costs = np.empty(size)
         for k in range(size):
-            found = educate(arrays, keys_to_tour(swarm.position[k]), rng, local_search=params.local_search)
-            costs[k] = found.cost
-            if found.routes:
-                swarm.position[k] = tour_to_keys(found.tour)  # Lamarckian write-back
-            if trace.offer(found.cost, search.elapsed()):
-                best_routes = found.routes
+            got = educate(
+                arrays, keys_to_tour(swarm.position[k]), rng, penalties.weights, local_search=params.local_search
+            )
+            penalties.record(got.excess)
+            if got.routes and not got.feasible and rng.random() < params.penalties.repair:
+                fixed = repair(arrays, got, rng, penalties.weights)
+                got = fixed if fixed is not None else got
+            found[k] = got
+            if got.routes:
+                swarm.position[k] = tour_to_keys(got.tour)  # Lamarckian write-back
+            if got.feasible and trace.offer(got.cost, search.elapsed()):
+                best = got
+        costs = np.array([f.cost + penalties.penalty(f.excess) for f in found])
         swarm.current_cost = costs
         if first:
             swarm.pbest_pos, swarm.pbest_cost = swarm.position.copy(), costs.copy()
+            personal = list(found)
             first = False
+        swarm.pbest_cost = np.array([f.cost + penalties.penalty(f.excess) for f in personal])  # today's weights
+        better = costs < swarm.pbest_cost  # the rule of pyswarms' compute_pbest
+        personal = [found[k] if better[k] else personal[k] for k in range(size)]
         swarm.pbest_pos, swarm.pbest_cost = compute_pbest(swarm)
         swarm.best_pos, swarm.best_cost = STAR.compute_gbest(swarm)
         r1, r2 = rng.random((size, n)), rng.random((size, n))
@@ -88,4 +106,5 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
         )  # Eq. (3)
         swarm.position = swarm.position + swarm.velocity  # Eq. (4)
         search.tick()
-    return answer(problem, best_routes, trace.best, search, trace, params.__dict__)
+    routes = best.routes if best is not None else []
+    return answer(problem, routes, trace.best, search, trace, flat_params(params))

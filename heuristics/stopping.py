@@ -31,6 +31,13 @@ class Trace:
         return False
 
 
+def flat_params(params: object) -> dict[str, Param]:
+    """A solver's parameters as its answer records them: the penalty ones (a nested
+    `PenaltyParams`) prefixed `penalty_`."""
+    out = {k: v for k, v in params.__dict__.items() if k != "penalties"}
+    return out | {f"penalty_{k}": v for k, v in params.penalties.__dict__.items()}
+
+
 def answer(
     problem: RoutingProblem,
     routes: list[list[int]],

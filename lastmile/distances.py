@@ -41,6 +41,8 @@ def apply_rounding(d: np.ndarray, rounding: str) -> np.ndarray:
         return np.floor(d + 0.5)
     if rounding == "ceil100":  # Prodhon LRP: ceil(100 d); the tolerance absorbs float noise
         return np.ceil(np.round(100.0 * d, 9))
+    if rounding == "trunc1":  # Solomon VRPTW optima (CVRPLIB, DIMACS): floor(10 d) / 10
+        return np.floor(np.round(10.0 * d, 9)) / 10.0
     return d
 
 

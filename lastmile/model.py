@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 Metric = Literal["haversine", "euclidean", "road", "explicit"]
-Rounding = Literal["none", "nint", "ceil100"]
+Rounding = Literal["none", "nint", "ceil100", "trunc1"]
 CoordinateSystem = Literal["wgs84", "gcj02", "planar"]
 DeliveryMode = Literal["joint", "independent"]
 
@@ -193,7 +193,8 @@ class DistanceSpec:
 
     `circuity` multiplies straight-line distances (haversine, euclidean) to approximate
     road distances; `rounding` is applied last and names a benchmark convention:
-    `nint` (CVRPLIB: nearest integer) or `ceil100` (Prodhon LRP: ceil of 100 x d).
+    `nint` (CVRPLIB: nearest integer), `ceil100` (Prodhon LRP: ceil of 100 x d) or
+    `trunc1` (Solomon VRPTW optima: truncated to one decimal, floor(10 d) / 10).
     """
 
     metric: Metric

@@ -15,7 +15,7 @@ from lastmile import InstanceError, load_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
-FORMATS = ("cvrplib", "orlib", "holmberg", "prodhon", "toml")
+FORMATS = ("cvrplib", "orlib", "holmberg", "prodhon", "solomon", "vrpspd", "toml")
 #: Holmberg files have no extension: the `sscflp:` prefix names their reader.
 PREFIX = {"holmberg": "sscflp:"}
 
@@ -92,6 +92,37 @@ EXPECTED = {
     "prodhon/11_negative_route_cost.dat": "line 13 (number 21): route cost: '-50' is less than 0",
     "prodhon/12_huge_coordinate.dat": "line 7 (number 12): y of customer 3: '1e400' is too large",
     "prodhon/13_vehicle_capacity_zero.dat": "line 8 (number 13): vehicle capacity: must be positive",
+    "solomon/01_byte_order_mark.txt": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
+    "solomon/02_capacity_is_a_word.txt": "line 5 CAPACITY: vehicle capacity: 'fifty' is not a number",
+    "solomon/03_customers_out_of_order.txt": "line 11 (CUSTOMER 1): customer '2' where customer 1 belongs (0..n in order)",
+    "solomon/04_row_without_service_time.txt": "line 13 (CUSTOMER 3): needs 7 values (CUST NO., XCOORD., YCOORD., DEMAND, READY TIME, DUE DATE, SERVICE TIME), not 6",
+    "solomon/05_due_before_ready.txt": "line 13 (CUSTOMER 3) DUE DATE: 146 is before the ready time 165",
+    "solomon/06_depot_with_demand.txt": "CUSTOMER 0 DEMAND: the depot has demand 5",
+    "solomon/07_nan_coordinate.txt": "line 12 (CUSTOMER 2) XCOORD.: 'nan' is not a finite number",
+    "solomon/08_no_column_header.txt": "not a Solomon VRPTW file: needs a name, VEHICLE, NUMBER CAPACITY and their values, CUSTOMER and the column header CUST NO. XCOORD. YCOORD. DEMAND READY TIME DUE DATE SERVICE TIME",
+    "solomon/09_fleet_line_with_one_value.txt": "line 5: needs NUMBER and CAPACITY, not 1 values",
+    "solomon/10_demand_above_capacity.txt": "node 3: 80 parcels exceed the largest vehicle capacity 50",
+    "solomon/11_window_closes_before_reachable.txt": "CUSTOMER 3: cannot be reached from the depot before its window closes",
+    "solomon/12_no_vehicles.txt": "line 5 NUMBER: 0: needs a whole number of vehicles, 1 or more",
+    "solomon/13_depot_only.txt": "CUSTOMER: 1 rows: needs the depot (0) and at least one customer",
+    "solomon/14_negative_demand.txt": "line 13 (CUSTOMER 3) DEMAND: '-10' is less than 0",
+    "solomon/15_cannot_return_before_the_depot_closes.txt": "CUSTOMER 3: cannot be served in its window and the vehicle back before the depot closes",
+    "vrpspd/01_type_cvrp.vrpspd": "TYPE: 'CVRP': only VRPSPD files are read",
+    "vrpspd/02_one_row_missing.vrpspd": "PICKUP_AND_DELIVERY_SECTION: has 3 rows; DIMENSION is 4",
+    "vrpspd/03_matrix_short_of_a_weight.vrpspd": "EDGE_WEIGHT_SECTION: 15 weights; FULL_MATRIX of DIMENSION 4 needs 16",
+    "vrpspd/04_distance_to_itself.vrpspd": "EDGE_WEIGHT_SECTION: a node's weight to itself is not 0",
+    "vrpspd/05_unknown_header_key.vrpspd": "SERVICE_TIME: is not a VRPSPD header key this reader knows (the file would be misread)",
+    "vrpspd/06_depot_with_a_delivery.vrpspd": "PICKUP_AND_DELIVERY_SECTION row 1: the depot has parcels to deliver or collect",
+    "vrpspd/07_window_reversed.vrpspd": "PICKUP_AND_DELIVERY_SECTION row 3: its window closes before it opens",
+    "vrpspd/08_pickup_is_a_word.vrpspd": "PICKUP_AND_DELIVERY_SECTION row 4: 'one' is not a number",
+    "vrpspd/09_two_depots.vrpspd": "DEPOT_SECTION: 2 depots; a VRPSPD has one",
+    "vrpspd/10_coordinates_not_read.vrpspd": "EDGE_WEIGHT_TYPE: 'EUC_2D': only EXPLICIT weights are read",
+    "vrpspd/11_no_vehicles.vrpspd": "VEHICLES: 0: needs a whole number of 1 or more",
+    "vrpspd/12_negative_delivery.vrpspd": "PICKUP_AND_DELIVERY_SECTION row 4: '-6' is less than 0",
+    "vrpspd/13_rows_out_of_order.vrpspd": "PICKUP_AND_DELIVERY_SECTION row 2: node '3' where node 2 belongs (nodes in order 1..4)",
+    "vrpspd/14_byte_order_mark.vrpspd": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
+    "vrpspd/15_delivery_above_capacity.vrpspd": "node 4: 16 parcels exceed the largest vehicle capacity 10",
+    "vrpspd/16_pickup_above_capacity.vrpspd": "node 4: 11 parcels exceed the largest vehicle capacity 10",
     "toml/01_syntax_error.toml": "(syntax): not valid TOML: Invalid value (at line 1, column 9)",
     "toml/02_unknown_key.toml": "(top level): Additional properties are not allowed ('seed_count' was unexpected)",
     "toml/03_seeds_is_a_string.toml": "seeds: 'three' is not of type 'integer'",

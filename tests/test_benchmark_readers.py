@@ -9,7 +9,7 @@ import pytest
 
 from lastmile import Route, Solution, check, evaluate, load_instance
 from lastmile.errors import InstanceError
-from lastmile.readers import read_cvrplib, read_cvrplib_solution
+from lastmile.readers import read_cvrplib, read_cvrplib_solution, read_solomon, read_vrpspd
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 CVRP = sorted((SHARED / "cvrp").glob("*/*.vrp"))
@@ -109,3 +109,47 @@ def test_prodhon_published_file_reads(shared):
     instance = load_instance(SHARED / "lrp/prodhon/coord20-5-1.dat")
     assert (len(instance.nodes), len(instance.centers)) == (20, 5)
     assert instance.distance.rounding == "ceil100"
+
+
+SOLOMON = sorted((SHARED / "solomon").glob("*.txt"))
+DETHLOFF = sorted((SHARED / "vrpspd" / "dethloff").glob("*.vrpspd"))
+
+
+@pytest.mark.parametrize("txt", SOLOMON, ids=lambda p: p.stem)
+def test_published_solomon_solution_recosts_to_its_optimum_and_is_feasible(txt, shared):
+    instance = load_instance(txt)
+    solution = read_cvrplib_solution(txt.with_suffix(".sol"), instance)
+    assert check(instance, solution) == []
+    assert evaluate(instance, solution).total == pytest.approx(
+        float(bks("solomon")[txt.stem]["bks_distance"]), abs=1e-6
+    )
+
+
+def test_solomon_rounding_is_a_named_choice_and_windows_bind(shared):
+    txt = SHARED / "solomon" / "R102.txt"
+    exact = read_solomon(txt, rounding="none")
+    solution = read_cvrplib_solution(txt.with_suffix(".sol"), exact)
+    assert evaluate(exact, solution).total > 1466.6 + 1  # truncation takes up to 0.1 per leg off
+    late = Solution.routed([Route.through(r.vehicle, "0", r.stops[::-1]) for r in solution.routes])
+    assert {v.kind for v in check(read_solomon(txt), late)} == {"time_window"}
+
+
+def test_dethloff_files_read_with_their_published_sizes_and_lkh3_scale(shared):
+    known = bks("vrpspd")
+    for path in DETHLOFF:
+        instance = load_instance(path)
+        row = known[path.stem]
+        fleet = instance.companies[0].fleet
+        assert (len(instance.nodes), fleet.capacity, fleet.count) == (
+            int(row["n_customers"]),
+            float(row["capacity"]),
+            None,
+        )
+        assert all(n.time_window is None for n in instance.nodes)  # LKH-3's placeholder windows span the day
+    # SCA3-0: the depot to node 2 is 154923 in the file, node 2 delivers 11010 and collects 18448
+    instance = read_vrpspd(SHARED / "vrpspd/dethloff/SCA3-0.vrpspd")
+    node = instance.node_by_id["2"]
+    assert (node.demand["vrpspd"], node.pickup["vrpspd"]) == (11010, 18448)
+    there_and_back = Solution.routed([Route.through("vrpspd-1", "1", ["2"])])
+    assert evaluate(instance, there_and_back).total == pytest.approx(2 * 154923 / 1e4)
+    assert read_vrpspd(SHARED / "vrpspd/dethloff/SCA3-0.vrpspd", fleet_bound=True).companies[0].fleet.count == 4

@@ -9,8 +9,9 @@ import pytest
 from conftest import build
 from test_exact_routing import routing_doc
 
-from heuristics.arrays import ProblemArrays, route_cost, route_ok
-from heuristics.education import educate, split_tour
+from heuristics.arrays import ProblemArrays, route_cost, route_excess, route_ok
+from heuristics.education import educate, repair, split_tour
+from heuristics.split import MAX_LOAD_FACTOR
 from heuristics.variation import broken_pairs_distance, keys_to_tour, mutate, order_crossover, tour_to_keys
 from lastmile.routing import RoutingProblem
 
@@ -25,7 +26,21 @@ def problem(seed: int, n: int = 6, pickups: bool = True, windows: bool = True) -
     return RoutingProblem.whole(build(routing_doc(coords, demand, pickup, tw, 12, 4, 150)))
 
 
-def test_split_is_optimal_over_all_cuts_of_the_tour():
+#: Penalty weights per limit of `EXCESS` for the operator tests: every limit priced.
+WEIGHTS = np.array([3.0, 2.0, 1.5, 2.5])
+
+
+def penalised(arrays: ProblemArrays, routes: list[list[int]], weights: np.ndarray) -> float:
+    """Arc and fixed cost plus the weighted excess of the routes, written out."""
+    total = 0.0
+    for r in routes:
+        stops = np.array(r, dtype=np.int64)
+        total += route_cost(stops, len(stops), arrays.cost) + arrays.fixed
+        total += float(weights @ route_excess(stops, len(stops), *arrays.kernel_args()))
+    return total
+
+
+def test_split_is_optimal_over_all_cuts_of_the_tour_under_penalties():
     for seed in range(5):
         p = problem(seed)
         arrays = ProblemArrays.of(p)
@@ -41,26 +56,58 @@ def test_split_is_optimal_over_all_cuts_of_the_tour():
             routes.append(current)
             if len(routes) > arrays.max_routes:
                 continue
-            ok = all(route_ok(np.array(r), len(r), *arrays.kernel_args()) for r in routes)
-            if ok:
-                best = min(best, sum(route_cost(np.array(r), len(r), arrays.cost) + arrays.fixed for r in routes))
-        total, _ = split_tour(arrays, tour)
-        assert np.isfinite(best), "every case has a feasible cut"
+            if any(len(r) > 1 and arrays.demand[r].sum() > MAX_LOAD_FACTOR * arrays.capacity for r in routes):
+                continue  # Split's documented horizon
+            best = min(best, penalised(arrays, routes, WEIGHTS))
+        total, routes = split_tour(arrays, tour, WEIGHTS)
         assert total == pytest.approx(best)
+        assert total == pytest.approx(penalised(arrays, routes, WEIGHTS))
 
 
-def test_local_search_never_worsens_and_keeps_routes_feasible():
+def test_excess_is_zero_exactly_where_the_route_is_feasible():
+    for seed in range(20):
+        p = problem(seed, n=7)
+        arrays = ProblemArrays.of(p)
+        rng = np.random.default_rng(seed)
+        for _ in range(20):
+            route = rng.permutation(p.n)[: rng.integers(1, p.n + 1)] + 1
+            excess = route_excess(route, len(route), *arrays.kernel_args())
+            assert np.all(excess >= 0)
+            assert (not excess.any()) == route_ok(route, len(route), *arrays.kernel_args())
+
+
+def test_local_search_never_worsens_the_penalised_cost():
     for seed in range(5):
         p = problem(seed, n=7)
         arrays = ProblemArrays.of(p)
         rng = np.random.default_rng(seed)
         tour = rng.permutation(p.n) + 1
-        plain = educate(arrays, tour, rng, local_search=False)
-        improved = educate(arrays, tour, rng)
-        assert np.isfinite(plain.cost), "every case has a feasible split"
-        assert improved.cost <= plain.cost + 1e-9
+        plain = educate(arrays, tour, rng, WEIGHTS, local_search=False)
+        improved = educate(arrays, tour, rng, WEIGHTS)
+        assert penalised(arrays, improved.routes, WEIGHTS) <= penalised(arrays, plain.routes, WEIGHTS) + 1e-9
         assert sorted(improved.tour) == list(range(1, p.n + 1))
-        assert all(route_ok(np.array(r), len(r), *arrays.kernel_args()) for r in improved.routes)
+        assert len(improved.routes) <= arrays.max_routes
+        assert improved.cost + float(WEIGHTS @ improved.excess) == pytest.approx(
+            penalised(arrays, improved.routes, WEIGHTS)
+        )
+
+
+def test_repair_returns_feasible_routes_or_nothing():
+    repaired = 0
+    for seed in range(10):
+        p = problem(seed, n=7)
+        arrays = ProblemArrays.of(p)
+        rng = np.random.default_rng(seed)
+        cheap = np.full(4, 1e-3)  # limits almost free: the search leaves them broken
+        found = educate(arrays, rng.permutation(p.n) + 1, rng, cheap)
+        if found.feasible:
+            continue
+        fixed = repair(arrays, found, rng, np.full(4, 1e3))
+        if fixed is not None:
+            repaired += 1
+            assert fixed.feasible
+            assert all(route_ok(np.array(r), len(r), *arrays.kernel_args()) for r in fixed.routes)
+    assert repaired > 0
 
 
 def test_order_crossover_keeps_a_slice_and_is_a_permutation():

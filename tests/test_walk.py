@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from conftest import build
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_exact_routing import routing_cases, routing_doc
 
-from heuristics.arrays import ProblemArrays, route_ok
-from heuristics.split import split
+from heuristics.arrays import ProblemArrays, route_cost, route_excess, route_ok
+from heuristics.split import MAX_LOAD_FACTOR, split
 from lastmile import Route, Solution, check
 from lastmile.distances import same_locations, tables
 from lastmile.model import Instance, TimeWindow
@@ -30,15 +31,21 @@ def _checker_accepts(instance: Instance, stops: list[str]) -> bool:
 
 
 def _kernel_accepts(instance: Instance, stops: list[str]) -> tuple[bool, bool]:
-    """`route_ok` on the route, and whether `split` keeps the route whole when the
-    giant tour is the route itself and the fleet has one vehicle."""
+    """`route_ok` on the route, and whether `route_excess` finds nothing and `split`
+    (the giant tour is the route itself, the fleet one vehicle) prices it at its cost."""
     problem = RoutingProblem.whole(instance)
     rate = instance.companies[0].fleet.min_load_rate
     arrays = ProblemArrays.of(replace(problem, vehicles=("A-1",), min_load_rate=rate))
     order = np.array([problem.customers.index(s) + 1 for s in stops], dtype=np.int64)
     alone = bool(route_ok(order, len(order), *arrays.kernel_args()))
-    total, _, count = split(order, *arrays.kernel_args(), arrays.fixed, 1)
-    return alone, bool(np.isfinite(total) and count == 1)
+    excess = route_excess(order, len(order), *arrays.kernel_args())
+    weights = np.ones(4)
+    arcs = route_cost(order, len(order), arrays.cost) + arrays.fixed
+    if arrays.demand[order].sum() > MAX_LOAD_FACTOR * arrays.capacity and len(order) > 1:
+        return alone, not excess.any()  # beyond Split's horizon
+    total, _, count = split(order, *arrays.kernel_args(), arrays.fixed, 1, weights)
+    assert count == 1 and total == pytest.approx(arcs + float(weights @ excess))
+    return alone, not excess.any()
 
 
 def _at_limits(instance: Instance, stops: list[str], past: float) -> Instance:

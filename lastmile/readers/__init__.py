@@ -1,7 +1,8 @@
 """Read any supported instance file into the shared `Instance`.
 
 `load_instance(spec)` picks the reader from the file: `.json` (the toolkit's format),
-`.vrp` (CVRPLIB), `cap*.txt` (OR-Library CFLP), `.dat` (Prodhon LRP). A prefix
+`.vrp` (CVRPLIB), `cap*.txt` (OR-Library CFLP), other `.txt` (Solomon VRPTW),
+`.vrpspd` (LKH-3's VRPSPD layout, Dethloff), `.dat` (Prodhon LRP). A prefix
 `KIND:` forces a reader (`sscflp:p1` for Holmberg files, which have no extension),
 and a suffix `#capacity=N` supplies the capacity that `capa/b/c` leave as a word.
 """
@@ -18,8 +19,10 @@ from lastmile.readers.facility import read_orlib_cap, read_sscflp
 from lastmile.readers.json_format import parse_json_instance, read_json_instance
 from lastmile.readers.physics import check_instance, number
 from lastmile.readers.prodhon import read_prodhon
+from lastmile.readers.solomon import read_solomon
+from lastmile.readers.vrpspd import read_vrpspd
 
-KINDS = ("json", "cvrplib", "orlib-cap", "sscflp", "prodhon")
+KINDS = ("json", "cvrplib", "orlib-cap", "sscflp", "prodhon", "solomon", "vrpspd")
 
 __all__ = [
     "KINDS",
@@ -30,7 +33,9 @@ __all__ = [
     "read_json_instance",
     "read_orlib_cap",
     "read_prodhon",
+    "read_solomon",
     "read_sscflp",
+    "read_vrpspd",
     "spec_path",
     "split_spec",
 ]
@@ -44,8 +49,10 @@ def detect_kind(path: Path) -> str | None:
         return "cvrplib"
     if suffix == ".dat":
         return "prodhon"
-    if suffix == ".txt" and path.name.lower().startswith("cap"):
-        return "orlib-cap"
+    if suffix == ".vrpspd":
+        return "vrpspd"
+    if suffix == ".txt":
+        return "orlib-cap" if path.name.lower().startswith("cap") else "solomon"
     return None
 
 
@@ -88,7 +95,8 @@ def load_instance(spec: str | Path) -> Instance:
         raise InstanceError(
             text,
             "",
-            "unknown file kind: use .json, .vrp, cap*.txt or .dat, or a prefix " + ", ".join(f"{k}:" for k in KINDS),
+            "unknown file kind: use .json, .vrp, .vrpspd, cap*.txt, .txt (Solomon) or .dat, or a prefix "
+            + ", ".join(f"{k}:" for k in KINDS),
         )
     capacity = None
     if variant:
@@ -133,4 +141,8 @@ def _read(kind: str, path: Path, capacity: float | None) -> Instance:
         return read_orlib_cap(path, capacity)
     if kind == "sscflp":
         return read_sscflp(path)
+    if kind == "solomon":
+        return read_solomon(path)
+    if kind == "vrpspd":
+        return read_vrpspd(path)
     return read_prodhon(path)

@@ -54,14 +54,8 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
     ignores) and its Euclidean formula (|a|^2 + |b|^2 - 2ab) loses whole units once
     coordinates reach 1e8."""
     file = str(path)
-    # COMMENT lines are dropped first: vrplib's splitter reads "EOF" or "_SECTION"
-    # anywhere in a line, so a comment like "see GEOFFREY" would end the file
-    lines = [line for line in text2lines(read_text(path)) if not line.upper().startswith("COMMENT")]
-    try:
-        specs, sections = group_specifications_and_sections(lines)
-    except (ValueError, RuntimeError) as exc:
-        raise InstanceError(file, "", f"not VRPLIB text: {exc}") from None
-    header = _header(file, specs)
+    specs, sections = vrplib_parts(path)
+    header = header_of(file, specs, HEADER_KEYS, "CVRP")
     kind = header.get("TYPE", "CVRP")
     if kind != "CVRP":
         raise InstanceError(file, "TYPE", f"{kind!r}: only CVRP files are read")
@@ -72,8 +66,8 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
     capacity = number(file, "CAPACITY", header.get("CAPACITY", "(missing)"), what="vehicle capacity")
     if capacity <= 0:
         raise InstanceError(file, "CAPACITY", "the vehicle capacity must be positive")
-    rows = _sections(file, sections)
-    demand = _table(file, rows, "DEMAND_SECTION", n, 1)[:, 0]
+    rows = sections_of(file, sections, SECTIONS, "CVRP")
+    demand = node_table(file, rows, "DEMAND_SECTION", n, 1)[:, 0]
     explicit = weights == "EXPLICIT"
     if explicit != ("EDGE_WEIGHT_SECTION" in rows):
         fault = "missing: EDGE_WEIGHT_TYPE is EXPLICIT" if explicit else f"given, but EDGE_WEIGHT_TYPE is {weights}"
@@ -81,12 +75,12 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
     has_coords = "NODE_COORD_SECTION" in rows
     if not (explicit or has_coords):
         raise InstanceError(file, "NODE_COORD_SECTION", "missing: EUC_2D distances need coordinates")
-    coords = _table(file, rows, "NODE_COORD_SECTION", n, 2, minimum=None) if has_coords else np.zeros((n, 2))
-    depot = _depot(file, rows, n)
+    coords = node_table(file, rows, "NODE_COORD_SECTION", n, 2, minimum=None) if has_coords else np.zeros((n, 2))
+    depot = depot_of(file, rows, n, "CVRP")
     if demand[depot] != 0:
         raise InstanceError(file, "DEMAND_SECTION", f"the depot (node {depot + 1}) has demand {demand[depot]:g}")
     # rounded by lastmile.distances
-    matrix = _explicit(file, header, rows["EDGE_WEIGHT_SECTION"], n) if explicit else euclidean(coords, coords)
+    matrix = explicit_matrix(file, header, rows["EDGE_WEIGHT_SECTION"], n) if explicit else euclidean(coords, coords)
     name = str(header.get("NAME", Path(file).stem))
     fleet = _fleet_size(file, name, n)
     ids = [str(i + 1) for i in range(n)]
@@ -124,6 +118,17 @@ def read_cvrplib(path: str | Path, rounding: Rounding = "nint") -> Instance:
     )
 
 
+def vrplib_parts(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """The file's header lines and sections, as vrplib's splitter groups them. COMMENT
+    lines are dropped first: the splitter reads "EOF" or "_SECTION" anywhere in a line,
+    so a comment like "see GEOFFREY" would end the file."""
+    lines = [line for line in text2lines(read_text(path)) if not line.upper().startswith("COMMENT")]
+    try:
+        return group_specifications_and_sections(lines)
+    except (ValueError, RuntimeError) as exc:
+        raise InstanceError(str(path), "", f"not VRPLIB text: {exc}") from None
+
+
 def _fleet_size(file: str, name: str, n: int) -> int | None:
     """Sets A, B, E and P fix the fleet at the `-kN` of the name; set X does not."""
     match = re.search(r"-k(\d+)$", name)
@@ -141,8 +146,11 @@ def _fleet_size(file: str, name: str, n: int) -> int | None:
 EDGE_WEIGHT_FORMATS = ("FULL_MATRIX", "LOWER_ROW")
 
 
-def _explicit(file: str, header: dict[str, str], rows: list[list[str]], n: int) -> np.ndarray:
-    """An EXPLICIT weight section as a symmetric n x n matrix with a zero diagonal."""
+def explicit_matrix(
+    file: str, header: dict[str, str], rows: list[list[str]], n: int, *, symmetric: bool = True
+) -> np.ndarray:
+    """An EXPLICIT weight section as an n x n matrix with a zero diagonal (symmetric
+    unless `symmetric=False`, which only a FULL_MATRIX can express)."""
     layout = header.get("EDGE_WEIGHT_FORMAT")
     if layout not in EDGE_WEIGHT_FORMATS:
         raise InstanceError(
@@ -162,19 +170,19 @@ def _explicit(file: str, header: dict[str, str], rows: list[list[str]], n: int) 
         matrix += matrix.T
     if np.any(np.diag(matrix) != 0):
         raise InstanceError(file, "EDGE_WEIGHT_SECTION", "a node's weight to itself is not 0")
-    if not np.array_equal(matrix, matrix.T):
+    if symmetric and not np.array_equal(matrix, matrix.T):
         raise InstanceError(file, "EDGE_WEIGHT_SECTION", "the matrix is not symmetric: a CVRP's weights are")
     return matrix
 
 
-def _header(file: str, specs: list[str]) -> dict[str, str]:
-    """The `KEY : VALUE` lines, keys upper-cased; a repeated or unknown key is refused."""
+def header_of(file: str, specs: list[str], known: frozenset[str], kind: str) -> dict[str, str]:
+    """The `KEY : VALUE` lines, keys upper-cased; a repeated key, or one not `known`, is refused."""
     header: dict[str, str] = {}
     for line in specs:
         key, _, value = line.partition(":")
         key, value = key.strip().upper(), value.strip()
-        if key not in HEADER_KEYS:
-            raise InstanceError(file, key, "is not a CVRP header key this reader knows (the file would be misread)")
+        if key not in known:
+            raise InstanceError(file, key, f"is not a {kind} header key this reader knows (the file would be misread)")
         if key in header:
             raise InstanceError(file, key, "appears twice")
         header[key] = value
@@ -190,20 +198,20 @@ def _dimension(file: str, header: dict[str, str]) -> int:
     return int(value)
 
 
-def _sections(file: str, sections: list[list[str]]) -> dict[str, list[list[str]]]:
+def sections_of(file: str, sections: list[list[str]], known: frozenset[str], kind: str) -> dict[str, list[list[str]]]:
     """Each section's rows as words, by section name; unknown or repeated ones refused."""
     out: dict[str, list[list[str]]] = {}
     for lines in sections:
         name = lines[0].strip(" :").upper()
-        if name not in SECTIONS:
-            raise InstanceError(file, name, "is not a CVRP section this reader knows (the file would be misread)")
+        if name not in known:
+            raise InstanceError(file, name, f"is not a {kind} section this reader knows (the file would be misread)")
         if name in out:
             raise InstanceError(file, name, "appears twice")
         out[name] = [line.split() for line in lines[1:]]
     return out
 
 
-def _table(
+def node_table(
     file: str, rows: dict[str, list[list[str]]], section: str, n: int, width: int, *, minimum: float | None = 0.0
 ) -> np.ndarray:
     """A node section as an n x width array: row k is `k+1 value...`, every value a
@@ -224,7 +232,7 @@ def _table(
     return out
 
 
-def _depot(file: str, rows: dict[str, list[list[str]]], n: int) -> int:
+def depot_of(file: str, rows: dict[str, list[list[str]]], n: int, kind: str) -> int:
     """The one depot's index (the section lists node numbers, ended by -1)."""
     words = [w for line in rows.get("DEPOT_SECTION", []) for w in line]
     if "-1" in words:
@@ -233,23 +241,25 @@ def _depot(file: str, rows: dict[str, list[list[str]]], n: int) -> int:
             raise InstanceError(file, "DEPOT_SECTION", f"{' '.join(after)[:40]!r} after the closing -1")
         words = words[: words.index("-1")]
     if len(words) != 1:
-        raise InstanceError(file, "DEPOT_SECTION", f"{len(words)} depots; a CVRP has one")
+        raise InstanceError(file, "DEPOT_SECTION", f"{len(words)} depots; a {kind} has one")
     if not re.fullmatch(r"\d+", words[0]) or not 1 <= int(words[0]) <= n:
         raise InstanceError(file, "DEPOT_SECTION", f"depot {words[0]!r} is not a node number of 1..{n}")
     return int(words[0]) - 1
 
 
 def read_cvrplib_solution(path: str | Path, instance: Instance) -> Solution:
-    """A CVRPLIB `.sol` file as a joint solution from the instance's depot.
+    """A CVRPLIB `.sol` file (CVRP or Solomon VRPTW) as a joint solution from the
+    instance's depot, on the vehicles of its one company.
 
     CVRPLIB numbers customers 1..n-1 in file order with the depot left out, so
-    customer k is file node k + 1 when the depot is node 1.
+    customer k is file node k + 1 when the depot is node 1 (Solomon: node k).
     """
     data = vrplib.read_solution(path)
     center = instance.centers[0].id
+    company = instance.companies[0].id
     customers = [n.id for n in instance.nodes]
     routes = tuple(
-        Route.through(f"{COMPANY}-{k}", center, [customers[c - 1] for c in route])
+        Route.through(f"{company}-{k}", center, [customers[c - 1] for c in route])
         for k, route in enumerate(data["routes"], start=1)
     )
     return Solution.routed(routes)
