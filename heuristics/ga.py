@@ -140,7 +140,7 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
     def educated(tour: np.ndarray) -> bool:
         """Educate `tour`, note it for the weights, repair it sometimes; admit what comes."""
         found = educate(arrays, tour, rng, penalties.weights, local_search=params.local_search)
-        if penalties.record(found.excess):
+        if found.routes and penalties.record(found.excess):
             for ind in population:
                 ind.fitness.values = (ind.found.cost + penalties.penalty(ind.found.excess),)
         improved = admit(found, tour)

@@ -5,7 +5,9 @@ relocate u after or before v, swap u and v, 2-opt (reverse the segment between t
 same route) and 2-opt* (exchange the tails of their routes), and relocate u alone to
 an unused vehicle while the fleet allows. A move's gain is first estimated from the
 arcs it changes, plus the penalties the routes it touches pay now (an upper bound on
-the penalised gain, since a route's penalty is never negative); a promising move is
+the penalised gain, since a route's penalty is never negative; for 2-opt only with
+symmetric costs, where the reversed segment costs the same: with asymmetric ones some
+2-opt moves are missed, never a worse one taken); a promising move is
 rebuilt in full and costed exactly: arc cost, fixed cost and `weights` times what
 `route_excess` measures (load above capacity along the route with pickups, time warp,
 km above the route limit, load below the minimum). With large weights the search keeps

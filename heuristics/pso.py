@@ -76,7 +76,8 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
             got = educate(
                 arrays, keys_to_tour(swarm.position[k]), rng, penalties.weights, local_search=params.local_search
             )
-            penalties.record(got.excess)
+            if got.routes:  # a tour no cut of which fits the fleet says nothing about the limits
+                penalties.record(got.excess)
             if got.routes and not got.feasible and rng.random() < params.penalties.repair:
                 fixed = repair(arrays, got, rng, penalties.weights)
                 got = fixed if fixed is not None else got
@@ -95,6 +96,7 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
         better = costs < swarm.pbest_cost  # the rule of pyswarms' compute_pbest
         personal = [found[k] if better[k] else personal[k] for k in range(size)]
         swarm.pbest_pos, swarm.pbest_cost = compute_pbest(swarm)
+        swarm.best_cost = np.inf  # the stored best is priced at older weights: take today's best pbest
         swarm.best_pos, swarm.best_cost = STAR.compute_gbest(swarm)
         r1, r2 = rng.random((size, n)), rng.random((size, n))
         swarm.velocity = np.clip(

@@ -123,6 +123,8 @@ EXPECTED = {
     "vrpspd/14_byte_order_mark.vrpspd": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
     "vrpspd/15_delivery_above_capacity.vrpspd": "node 4: 16 parcels exceed the largest vehicle capacity 10",
     "vrpspd/16_pickup_above_capacity.vrpspd": "node 4: 11 parcels exceed the largest vehicle capacity 10",
+    "vrpspd/17_beyond_the_route_limit.vrpspd": "PICKUP_AND_DELIVERY_SECTION row 4: lies beyond the route length limit, there and back",
+    "vrpspd/18_window_unreachable_depot_at_node_2.vrpspd": "PICKUP_AND_DELIVERY_SECTION row 3: cannot be reached from the depot before its window closes",
     "toml/01_syntax_error.toml": "(syntax): not valid TOML: Invalid value (at line 1, column 9)",
     "toml/02_unknown_key.toml": "(top level): Additional properties are not allowed ('seed_count' was unexpected)",
     "toml/03_seeds_is_a_string.toml": "seeds: 'three' is not of type 'integer'",

@@ -111,6 +111,7 @@ def test_prodhon_published_file_reads(shared):
     assert instance.distance.rounding == "ceil100"
 
 
+ROOT_DATA = Path(__file__).resolve().parent / "data" / "bad"
 SOLOMON = sorted((SHARED / "solomon").glob("*.txt"))
 DETHLOFF = sorted((SHARED / "vrpspd" / "dethloff").glob("*.vrpspd"))
 
@@ -153,3 +154,9 @@ def test_dethloff_files_read_with_their_published_sizes_and_lkh3_scale(shared):
     there_and_back = Solution.routed([Route.through("vrpspd-1", "1", ["2"])])
     assert evaluate(instance, there_and_back).total == pytest.approx(2 * 154923 / 1e4)
     assert read_vrpspd(SHARED / "vrpspd/dethloff/SCA3-0.vrpspd", fleet_bound=True).companies[0].fleet.count == 4
+
+
+def test_solomon_fleet_beyond_one_vehicle_per_customer_is_clamped(tmp_path):
+    text = (ROOT_DATA / "solomon/12_no_vehicles.txt").read_text().replace("  0         50", "  1000000000000  50")
+    (tmp_path / "big.txt").write_text(text)
+    assert load_instance(tmp_path / "big.txt").companies[0].fleet.count == 3

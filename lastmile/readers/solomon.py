@@ -79,8 +79,10 @@ def read_solomon(path: str | Path, rounding: Rounding = "trunc1") -> Instance:
     ready, due, service = np.maximum(rows[:, 4] - rows[0, 4], 0.0), rows[:, 5] - rows[0, 4], rows[:, 6]
     if rows[0, 3] != 0:
         raise InstanceError(file, "CUSTOMER 0 DEMAND", f"the depot has demand {rows[0, 3]:g}")
-    latest = day_windows(file, "CUSTOMER", ready, due, service, km[:, 0], km[0, :])
+    labels = [f"CUSTOMER {i}" for i in range(len(rows))]
+    latest = day_windows(file, labels, ready, due, service, km[:, 0], km[0, :])
     ids = [str(i) for i in range(len(rows))]
+    fleet = min(int(vehicles), len(rows) - 1)  # a vehicle beyond one per customer is never used
     nodes = tuple(
         Node(
             ids[i],
@@ -97,9 +99,7 @@ def read_solomon(path: str | Path, rounding: Rounding = "trunc1") -> Instance:
     return Instance(
         name=name,
         nodes=nodes,
-        companies=(
-            Company(COMPANY, "Solomon fleet", Site("0.depot", *coords[0]), Fleet(int(vehicles), capacity, 0.0, 1.0)),
-        ),
+        companies=(Company(COMPANY, "Solomon fleet", Site("0.depot", *coords[0]), Fleet(fleet, capacity, 0.0, 1.0)),),
         centers=(Center(depot, 0.0, None),),
         distance=DistanceSpec("euclidean", rounding),
         coordinates="planar",
@@ -120,18 +120,25 @@ def read_solomon(path: str | Path, rounding: Rounding = "trunc1") -> Instance:
 
 
 def day_windows(
-    file: str, section: str, ready: np.ndarray, due: np.ndarray, service: np.ndarray, back: np.ndarray, out: np.ndarray
+    file: str,
+    labels: list[str],
+    ready: np.ndarray,
+    due: np.ndarray,
+    service: np.ndarray,
+    back: np.ndarray,
+    out: np.ndarray,
 ) -> np.ndarray:
     """Each window's close, no later than the depot's (row 0) due date less the service and
-    the leg `back`; a customer that cannot be served in time, or not reached, is refused."""
+    the leg `back`; a customer (named by its field in `labels`, row 0 the depot) that cannot
+    be served in time, or not reached (`out` the leg there), is refused."""
     latest = np.minimum(due, due[0] - service - back)
     for i in range(1, len(latest)):
         if latest[i] < ready[i]:
             raise InstanceError(
-                file, f"{section} {i}", "cannot be served in its window and the vehicle back before the depot closes"
+                file, labels[i], "cannot be served in its window and the vehicle back before the depot closes"
             )
         if out[i] > latest[i]:
-            raise InstanceError(file, f"{section} {i}", "cannot be reached from the depot before its window closes")
+            raise InstanceError(file, labels[i], "cannot be reached from the depot before its window closes")
     return latest
 
 

@@ -27,6 +27,7 @@ from lastmile.model import Center, Company, DistanceSpec, Fleet, Instance, Node,
 from lastmile.readers.cvrplib import depot_of, explicit_matrix, header_of, node_table, sections_of, vrplib_parts
 from lastmile.readers.physics import number
 from lastmile.readers.solomon import SPEED, day_windows
+from lastmile.walk import TOLERANCE
 
 COMPANY = "vrpspd"
 #: LKH-3 reports tour lengths divided by 10^4 (its integer matrices are scaled up by it).
@@ -79,7 +80,15 @@ def read_vrpspd(path: str | Path, scale: float = SCALE, fleet_bound: bool = Fals
         max_km = min(due[0], max_km) if max_km is not None else float(due[0])
         latest = None
     else:
-        latest = day_windows(file, "PICKUP_AND_DELIVERY_SECTION row", early, due, service, matrix[:, 0], matrix[0, :])
+        labels = [f"PICKUP_AND_DELIVERY_SECTION row {i + 1}" for i in order]
+        latest = day_windows(file, labels, early, due, service, matrix[:, 0], matrix[0, :])
+    if max_km is not None:
+        for i in np.flatnonzero(matrix[0, :] + matrix[:, 0] > max_km + TOLERANCE):
+            raise InstanceError(
+                file,
+                f"PICKUP_AND_DELIVERY_SECTION row {order[i] + 1}",
+                "lies beyond the route length limit, there and back",
+            )
     name = str(header.get("NAME", Path(file).stem))
     ids = [str(i + 1) for i in order]
     nodes = tuple(
@@ -97,7 +106,7 @@ def read_vrpspd(path: str | Path, scale: float = SCALE, fleet_bound: bool = Fals
     full = np.zeros((n + 1, n + 1))  # center, company depot, nodes
     inner = [0, 0, *range(1, n)]
     full[:] = matrix[np.ix_(inner, inner)]
-    fleet = Fleet(vehicles if fleet_bound else None, capacity, 0.0, 1.0, max_km)
+    fleet = Fleet(min(vehicles, n - 1) if fleet_bound else None, capacity, 0.0, 1.0, max_km)
     return Instance(
         name=name,
         nodes=nodes,
