@@ -1,11 +1,10 @@
 """A routing problem as flat arrays for the compiled operators, and route checks on them.
 
-Index 0 is the center, 1..n the customers. `route_ok` is the operators' own quick
-feasibility test: the route walk of `lastmile.walk`, operation for operation, with its
-`TOLERANCE` (a property test holds the two to agree); every final answer is still
-re-checked by `lastmile.check`. `route_excess` is the same walk measuring by how much a
-route breaks each limit, for the penalised search (Vidal et al. 2012, 2013): it is zero
-exactly where `route_ok` accepts the route.
+Index 0 is the center, 1..n the customers. `route_excess` is the route walk of
+`lastmile.walk` measuring by how much a route breaks each limit, for the penalised
+search (Vidal et al. 2012, 2013), with the walk's `TOLERANCE`: it is zero exactly where
+the walk finds the route feasible (a property test holds the two to agree); every final
+answer is still re-checked by `lastmile.check`.
 """
 
 from __future__ import annotations
@@ -85,36 +84,6 @@ class ProblemArrays:
         )
 
 
-@numba.njit(cache=True)
-def route_ok(route, length, cost, km, minutes, demand, pickup, early, late, service, capacity, max_km, min_load):
-    """Whether route[:length] (customer indices) is feasible on its own."""
-    if length == 0:
-        return True
-    load = 0.0
-    for k in range(length):
-        load += demand[route[k]]
-    if load > capacity + TOLERANCE or load < min_load - TOLERANCE:
-        return False
-    dist = 0.0
-    clock = 0.0
-    previous = 0
-    for k in range(length):
-        here = route[k]
-        load += pickup[here] - demand[here]
-        if load > capacity + TOLERANCE:
-            return False
-        dist += km[previous, here]
-        clock += minutes[previous, here]
-        if clock > late[here] + TOLERANCE:
-            return False
-        if clock < early[here]:
-            clock = early[here]
-        clock += service[here]
-        previous = here
-    dist += km[previous, 0]
-    return dist <= max_km + TOLERANCE
-
-
 #: The limits a route may break during the penalised search, in the order of
 #: `route_excess`: parcels above the capacity at the fullest point, time warp (minutes
 #: of arriving after a window closes, the clock set back to the close, as in HGS-TW),
@@ -125,7 +94,7 @@ EXCESS = ("load", "time_warp", "length", "min_load")
 @numba.njit(cache=True)
 def route_excess(route, length, cost, km, minutes, demand, pickup, early, late, service, capacity, max_km, min_load):
     """By how much route[:length] breaks each limit of `EXCESS` (each 0 when within the
-    limit and its `TOLERANCE`, so all are 0 exactly where `route_ok` holds)."""
+    limit and its `TOLERANCE`, so all are 0 exactly where the route is feasible)."""
     out = np.zeros(4)
     if length == 0:
         return out

@@ -24,6 +24,9 @@ REPAIR_FACTORS = (10.0, 100.0)
 
 @dataclass(frozen=True)
 class Routes:
+    """Routes with their cost and excess; no routes at an infinite cost (`NO_ROUTES`)
+    stands for a tour no cut of which fits the fleet."""
+
     routes: list[list[int]]
     cost: float  # arc costs plus fixed costs
     excess: np.ndarray  # summed over the routes, per limit of `EXCESS`
@@ -35,6 +38,9 @@ class Routes:
     @property
     def tour(self) -> np.ndarray:
         return np.array([c for r in self.routes for c in r], dtype=np.int64)
+
+
+NO_ROUTES = Routes([], np.inf, np.zeros(4))
 
 
 def measure(arrays: ProblemArrays, routes: list[list[int]]) -> Routes:
@@ -93,7 +99,7 @@ def educate(
     vehicles can carry even at a penalty)."""
     _, routes = split_tour(arrays, tour, weights)
     if not routes:
-        return Routes([], np.inf, np.zeros(4))
+        return NO_ROUTES
     if local_search:
         routes = improve_routes(arrays, routes, rng, weights, max_moves)
     return measure(arrays, routes)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from heuristics.arrays import ProblemArrays
-from heuristics.education import Routes, educate, repair
+from heuristics.education import NO_ROUTES, Routes, educate, repair
 from heuristics.penalties import Penalties, PenaltyParams
 from heuristics.quiet import STAR, Swarm, compute_pbest
 from heuristics.stopping import Trace, answer, flat_params
@@ -68,7 +68,7 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
     )
     swarm.best_pos = swarm.position[0].copy()  # pyswarms keeps it empty until a finite cost appears
     best: Routes | None = None
-    found: list[Routes] = [Routes([], np.inf, np.zeros(4))] * size  # each particle's solution now
+    found: list[Routes] = [NO_ROUTES] * size  # each particle's solution now
     personal: list[Routes] = list(found)  # and at its personal best
     first = True
     while first or not search.exhausted():

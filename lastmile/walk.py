@@ -1,12 +1,11 @@
 """One route's walk: the load it carries, its length and its arrivals, with one tolerance.
 
 `check` judges every route by this walk. The compiled kernels the heuristics search
-with repeat it on flat arrays, with the same `TOLERANCE`: `heuristics.arrays.route_ok`
-operation for operation, `route_excess` and `heuristics.split.split` measuring by how
-much a route breaks each limit (zero exactly where the walk finds nothing; a late
-vehicle's clock set back to the window's close, as penalised search prices time
-warp). A property test holds them to agree with it on random routes at and beyond
-every limit:
+with (`heuristics.arrays.route_excess`, `heuristics.split.split`) repeat it on flat
+arrays, with the same `TOLERANCE`, measuring by how much a route breaks each limit:
+zero exactly where the walk finds nothing (a late vehicle's clock is set back to the
+window's close, as penalised search prices time warp). A property test holds them to
+agree with it on random routes at and beyond every limit:
 
 - the vehicle leaves with all its deliveries; after each stop its load changes by
   the stop's pickups less its deliveries; it must never carry more than its capacity;

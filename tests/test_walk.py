@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_exact_routing import routing_cases, routing_doc
 
-from heuristics.arrays import ProblemArrays, route_cost, route_excess, route_ok
+from heuristics.arrays import ProblemArrays, route_cost, route_excess
 from heuristics.split import MAX_LOAD_FACTOR, split
 from lastmile import Route, Solution, check
 from lastmile.distances import same_locations, tables
@@ -30,22 +30,21 @@ def _checker_accepts(instance: Instance, stops: list[str]) -> bool:
     return not {v.kind for v in check(instance, solution)} & ROUTE_KINDS
 
 
-def _kernel_accepts(instance: Instance, stops: list[str]) -> tuple[bool, bool]:
-    """`route_ok` on the route, and whether `route_excess` finds nothing and `split`
-    (the giant tour is the route itself, the fleet one vehicle) prices it at its cost."""
+def _kernel_accepts(instance: Instance, stops: list[str]) -> bool:
+    """Whether `route_excess` finds nothing on the route; `split` (the giant tour is the
+    route itself, the fleet one vehicle) must price it at its cost plus that excess."""
     problem = RoutingProblem.whole(instance)
     rate = instance.companies[0].fleet.min_load_rate
     arrays = ProblemArrays.of(replace(problem, vehicles=("A-1",), min_load_rate=rate))
     order = np.array([problem.customers.index(s) + 1 for s in stops], dtype=np.int64)
-    alone = bool(route_ok(order, len(order), *arrays.kernel_args()))
     excess = route_excess(order, len(order), *arrays.kernel_args())
     weights = np.ones(4)
     arcs = route_cost(order, len(order), arrays.cost) + arrays.fixed
     if arrays.demand[order].sum() > MAX_LOAD_FACTOR * arrays.capacity and len(order) > 1:
-        return alone, not excess.any()  # beyond Split's horizon
+        return not excess.any()  # beyond Split's horizon
     total, _, count = split(order, *arrays.kernel_args(), arrays.fixed, 1, weights)
     assert count == 1 and total == pytest.approx(arcs + float(weights @ excess))
-    return alone, not excess.any()
+    return not excess.any()
 
 
 def _at_limits(instance: Instance, stops: list[str], past: float) -> Instance:
@@ -106,8 +105,8 @@ def test_checker_and_kernels_agree_on_a_route(case, random, limits):
     if limits != "as drawn":
         instance = _at_limits(instance, stops, 0.0 if limits == "at" else PAST)
     checker = _checker_accepts(instance, stops)
-    alone, whole = _kernel_accepts(instance, stops)
-    assert alone == checker and whole == checker, (limits, checker, alone, whole)
+    kernel = _kernel_accepts(instance, stops)
+    assert kernel == checker, (limits, checker, kernel)
     if limits == "at":
         assert checker  # exactly at every limit is within it
     if limits == "past":

@@ -69,7 +69,8 @@ def read_vrpspd(path: str | Path, scale: float = SCALE, fleet_bound: bool = Fals
     field = f"PICKUP_AND_DELIVERY_SECTION row {depot + 1}"
     if pickup[0] or delivery[0]:
         raise InstanceError(file, field, "the depot has parcels to deliver or collect")
-    for i in np.flatnonzero(due < early):
+    if np.any(due < early):
+        i = int(np.argmax(due < early))
         raise InstanceError(
             file, f"PICKUP_AND_DELIVERY_SECTION row {order[i] + 1}", "its window closes before it opens"
         )
@@ -83,7 +84,9 @@ def read_vrpspd(path: str | Path, scale: float = SCALE, fleet_bound: bool = Fals
         labels = [f"PICKUP_AND_DELIVERY_SECTION row {i + 1}" for i in order]
         latest = day_windows(file, labels, early, due, service, matrix[:, 0], matrix[0, :])
     if max_km is not None:
-        for i in np.flatnonzero(matrix[0, :] + matrix[:, 0] > max_km + TOLERANCE):
+        beyond = matrix[0, :] + matrix[:, 0] > max_km + TOLERANCE
+        if np.any(beyond):
+            i = int(np.argmax(beyond))
             raise InstanceError(
                 file,
                 f"PICKUP_AND_DELIVERY_SECTION row {order[i] + 1}",
@@ -103,9 +106,7 @@ def read_vrpspd(path: str | Path, scale: float = SCALE, fleet_bound: bool = Fals
         )
         for i in range(1, n)
     )
-    full = np.zeros((n + 1, n + 1))  # center, company depot, nodes
-    inner = [0, 0, *range(1, n)]
-    full[:] = matrix[np.ix_(inner, inner)]
+    inner = [0, 0, *range(1, n)]  # center, company depot (both the file's depot), nodes
     fleet = Fleet(min(vehicles, n - 1) if fleet_bound else None, capacity, 0.0, 1.0, max_km)
     return Instance(
         name=name,
@@ -122,7 +123,7 @@ def read_vrpspd(path: str | Path, scale: float = SCALE, fleet_bound: bool = Fals
             real=("all data (published benchmark)",),
             sources=(file,),
         ),
-        matrix=full,
+        matrix=matrix[np.ix_(inner, inner)],
         source=file,
     )
 
