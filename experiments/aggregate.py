@@ -11,6 +11,7 @@ TC total, E kg CO2.
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,8 @@ from lastmile.routing import MultiDepotProblem
 #: What joint and independent delivery are called where the instance describes today's
 #: practice (seed 004: the alliance against the status quo).
 STATUS_QUO_NAMES = {"joint": "alliance", "independent": "status quo"}
+#: Regions named in a delivery row's `missing` before "and k more".
+SHOWN = 3
 
 
 def stored_routes(row: pd.Series) -> list[Route]:
@@ -73,8 +76,10 @@ def delivery_row(instance: Instance, solution: Solution, delivery: str, solver: 
 
 
 def delivery_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (solver, seed, joint or independent) whose regions all have a
-    feasible run."""
+    """One row per (solver, seed, joint or independent). Where a region has no feasible
+    run, the row is still there: its figures empty, `feasible` false and `missing`
+    naming the regions without a plan and why (their runs' status), so a policy never
+    drops out of the comparison unseen."""
     if not plan.routed:
         return pd.DataFrame()
     mine = runs[runs["instance"] == plan.label]
@@ -86,13 +91,30 @@ def delivery_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
             ("joint", plan.joint_regions, plan.planned),
             ("independent", plan.independent_regions, plan.independent_instance),
         ):
-            if not regions or not all(r in by_region for r in regions):
+            if not regions:
                 continue
-            routes = [route for r in regions for route in stored_routes(by_region[r])]
-            solution = Solution.routed(routes) if delivery == "joint" else Solution.independent(routes)
-            row = delivery_row(instance, solution, delivery, str(solver), int(seed))
+            lacking = [r for r in regions if r not in by_region]
+            if lacking:
+                missing = _missing(group, lacking)
+                nothing = Solution.routed(()) if delivery == "joint" else Solution.independent(())
+                shape = delivery_row(instance, nothing, delivery, str(solver), int(seed))  # the columns, emptied
+                row = {key: math.nan for key in shape} | {"solver": str(solver), "seed": int(seed)}
+                row |= {"delivery": delivery, "feasible": False, "violations": f"no plan for {missing}"}
+                row["missing"] = missing
+            else:
+                routes = [route for r in regions for route in stored_routes(by_region[r])]
+                solution = Solution.routed(routes) if delivery == "joint" else Solution.independent(routes)
+                row = delivery_row(instance, solution, delivery, str(solver), int(seed)) | {"missing": ""}
             out.append({**row, "policy": names.get(delivery, delivery)})
     return pd.DataFrame(out)
+
+
+def _missing(group: pd.DataFrame, regions: list[str]) -> str:
+    """`R03 (no_solution), independent:C1 (not run)`: the regions without a feasible run
+    and their runs' statuses, the first `SHOWN` of them and how many more."""
+    status = group.groupby("region")["status"].agg(lambda s: "/".join(sorted(set(s))))
+    named = ", ".join(f"{r} ({status.get(r, 'not run')})" for r in regions[:SHOWN])
+    return named + (f" and {len(regions) - SHOWN} more" if len(regions) > SHOWN else "")
 
 
 def whole_label(plan: Plan) -> str:

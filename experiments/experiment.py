@@ -35,6 +35,7 @@ from experiments.provenance import provenance
 from experiments.report import write_report
 from experiments.runner import Task, run_all
 from experiments.solvers import SEEDLESS
+from experiments.stages import Stages
 from experiments.store import VARIANT, WHOLE, Store
 from experiments.tables import write_tables
 from lastmile.distances import same_locations
@@ -173,12 +174,15 @@ class Experiment:
             n_regions=config.n_regions,
             louvain_stages=config.louvain_stages,
             scaling_budget_s=config.scaling_budget_s,
+            region_budget_s=config.region_budget_s,
             compare_algorithms=config.compare_algorithms,
             independent=config.independent,
             stage_time_limit=config.stage_time_limit,
+            independent_max_customers=config.independent_max_customers,
             line_haul=config.line_haul,
         )
         self.failures: list[str] = []
+        self.stages = Stages()  # the whole experiment's (`stages.csv`); each plan's are in its `stages` table
 
     def open_store(self, resume: bool) -> Store:
         """The folder's store: new, or (with `resume`) the same experiment's, made from
@@ -273,7 +277,8 @@ class Experiment:
         """Plan, run what is not yet stored (with `retry_errors`, also the runs stored as
         `error`), play the game, aggregate; `RunsNotDone` when the cluster lost runs."""
         store = self.open_store(resume)
-        plans, sweeps = self.plan(store)
+        with self.stages.stage("planning"):
+            plans, sweeps = self.plan(store)
         seeds = run_seeds(self.config)
         tasks = [t for p in plans for t in tasks_for(p, self.config.solvers, seeds, self.config)]
         if self.config.division_price:
@@ -289,12 +294,16 @@ class Experiment:
         todo = [t for t in tasks if t.key not in finished]
         if len(todo) < len(tasks):
             print(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} runs already stored")
-        run_all(todo, store.add_run, workers=self.config.workers, scheduler=self.config.scheduler)
+        with self.stages.stage("runs"):
+            run_all(todo, store.add_run, workers=self.config.workers, scheduler=self.config.scheduler)
         if self.config.allocate:
-            self.play(store, plans, seeds[0])
-        self.aggregate(store, plans, sweeps)
+            with self.stages.stage("allocation game"):
+                self.play(store, plans, seeds[0])
+        with self.stages.stage("aggregation"):
+            self.aggregate(store, plans, sweeps)
         if days:
-            self.simulate(store, plans, days)
+            with self.stages.stage("simulation"):
+                self.simulate(store, plans, days)
         return store
 
     def coalition_tasks(self, plans: list[Plan], seed: int) -> list[CoalitionTask]:
@@ -343,7 +352,9 @@ class Experiment:
                     label = f"{plan.label}{VARIANT}sim=r{replication}d{number}"
                     demand = day_instance(plan.instance, generator(self.config, label), self.config.demand_noise)
                     try:
-                        planned, problems = region_problems(demand, plan.specs)
+                        planned, problems = region_problems(
+                            demand, plan.specs, max_customers=self.options.independent_max_customers
+                        )
                     except PlanError as exc:
                         self.failures.append(f"{label}: {exc}")
                         continue
@@ -407,4 +418,11 @@ class Experiment:
 
     def report(self) -> tuple[list[Path], list[Path], list[Path]]:
         """Tables, figures and the reproduction report, from the store alone."""
-        return write_tables(self.folder), write_figures(self.folder), write_report(self.folder)
+        with self.stages.stage("tables"):
+            tex = write_tables(self.folder)
+        with self.stages.stage("figures"):
+            figures = write_figures(self.folder)
+        with self.stages.stage("report"):
+            report = write_report(self.folder)
+        write_atomic(self.folder / "stages.csv", self.stages.table().to_csv(index=False))
+        return tex, figures, report

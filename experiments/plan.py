@@ -25,6 +25,7 @@ process that makes it.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,9 +33,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from experiments.stages import Stages
 from experiments.store import ALL, INDEPENDENT, WHOLE
 from formulations.exact import solve_assignment, solve_location
-from lastmile.distances import same_locations
+from lastmile.distances import same_locations, tables
 from lastmile.location import LocationProblem
 from lastmile.model import Instance
 from lastmile.policies import has_status_quo, status_quo
@@ -46,10 +48,19 @@ from zoning.classifier import fit_xgboost, predict_modes
 from zoning.graph import delivery_graph
 from zoning.lockers import LockerLayout, site_lockers
 from zoning.modes import Mode, ModePolicy, region_features, region_problem, with_lockers
-from zoning.regions import ALGORITHMS, LABELS, divide, levels_table, region_table
+from zoning.regions import ALGORITHMS, LABELS, REGION_BUDGET_S, divide, levels_table, region_table
 from zoning.scaling import BUDGET_S
 
 LOCKER_SERVICE_MIN = ModePolicy().locker_service_min
+#: A company with more customers than this plans its independent delivery in districts
+#: (`company_problems`), as a large company does. Measured at 2 s per run (issue 16):
+#: a company of 1,489 customers got no plan from GA or OR-Tools, and PyVRP and GA took
+#: 5.7 s and 5.6 s (their set-up alone outgrows the limit); at 505 customers every
+#: heuristic planned it, and districts of at most 200 cost PyVRP 6% and saved GA 4%
+#: against the one problem. A large value plans every company as one problem.
+INDEPENDENT_MAX_CUSTOMERS = 200
+#: Districts that need more vehicles than the company has grow by this factor.
+DISTRICT_GROWTH = 1.25
 
 
 class PlanError(Exception):
@@ -127,9 +138,11 @@ class PlanOptions:
     n_regions: int | None = None
     louvain_stages: int | None = None  # None: Louvain's levels until modularity stops rising; 2: the study's
     scaling_budget_s: float = BUDGET_S  # per region algorithm, for Table 2's scalability; 0: not measured
+    region_budget_s: float = REGION_BUDGET_S  # per algorithm compared in Table 2 (zoning.budget); 0: no limit
     compare_algorithms: bool = True
     independent: bool = True
     stage_time_limit: float = 30.0
+    independent_max_customers: int = INDEPENDENT_MAX_CUSTOMERS  # past this, a company plans in districts
     line_haul: bool = True  # False: the study's convention, joint delivery pays no line-haul
 
 
@@ -146,7 +159,10 @@ def plan_instance(instance: Instance, label: str, rng: np.random.Generator, opti
     if not instance.companies:
         return Plan(label, instance, instance, {ALL: LocationProblem(instance)})
     if len(instance.companies) > 1:
-        plan = _full_pipeline(instance, label, rng, options)
+        stages = Stages()
+        with stages.stage("distances"):
+            tables(instance)
+        plan = _full_pipeline(instance, label, rng, options, stages)
     elif len(instance.centers) > 1:
         plan = _locate_then_route(instance, label, options)
     else:
@@ -217,60 +233,85 @@ def _locate_then_route(instance: Instance, label: str, options: PlanOptions) -> 
     return Plan(label, instance, instance, problems, {"location": table})
 
 
-def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, options: PlanOptions) -> Plan:
+def _full_pipeline(
+    instance: Instance, label: str, rng: np.random.Generator, options: PlanOptions, stages: Stages
+) -> Plan:
+    """The three stages (module docstring), each timed in `stages` (the `stages` table)."""
     division_rng, classifier_rng, locker_rng = rng.spawn(3)
-    graph = delivery_graph(instance)
+    with stages.stage("graph"):
+        graph = delivery_graph(instance)
     stage_tables: dict[str, pd.DataFrame] = {}
     chosen = ALGORITHMS.index(options.region_algorithm)
+    streams = copy.deepcopy(division_rng)  # the children region_table spawns, spawned again below where needed
+    partition = None
     if options.compare_algorithms:
-        partitions, stage_tables["regions"] = region_table(
-            graph,
-            division_rng,
-            n_regions=options.n_regions,
-            louvain_stages=options.louvain_stages,
-            scaling_budget_s=options.scaling_budget_s,
-        )
+        with stages.stage("region algorithms (Table 2)"):
+            partitions, stage_tables["regions"] = region_table(
+                graph,
+                division_rng,
+                n_regions=options.n_regions,
+                louvain_stages=options.louvain_stages,
+                scaling_budget_s=options.scaling_budget_s,
+                budget_s=options.region_budget_s or None,
+            )
         partition = partitions[chosen]
-    else:  # the same generator stream region_table gives the algorithm
-        child = division_rng.spawn(len(ALGORITHMS))[chosen]
-        partition = divide(
-            graph, options.region_algorithm, child, n_regions=options.n_regions, louvain_stages=options.louvain_stages
-        )
+    if partition is None:
+        # the generator region_table gives the algorithm; the algorithm chosen is run to
+        # the end even where its Table 2 row did not finish within the budget
+        child = streams.spawn(len(ALGORITHMS))[chosen]
+        with stages.stage("division"):
+            partition = divide(
+                graph,
+                options.region_algorithm,
+                child,
+                n_regions=options.n_regions,
+                louvain_stages=options.louvain_stages,
+            )
     if partition.levels:
         stage_tables["louvain_levels"] = levels_table(partition)
     width = len(str(len(partition.regions)))
     names = [f"R{k:0{width}d}" for k in range(1, len(partition.regions) + 1)]
     if all(n.features is not None for n in instance.nodes):
-        features = region_features(instance, partition.regions)
-        modes = [Mode(m) for m in predict_modes(fit_xgboost(dataset.load(), classifier_rng), features)]
+        with stages.stage("classifier"):
+            features = region_features(instance, partition.regions)
+            modes = [Mode(m) for m in predict_modes(fit_xgboost(dataset.load(), classifier_rng), features)]
         mode_source = "XGBoost"
     else:
         modes, mode_source = [Mode.JOINT] * len(names), "no community features: dynamic joint"
 
     specs, location_rows = [], []
-    shared = _alliance_centers(instance, label, options, location_rows)
+    with stages.stage("location"):
+        shared = _alliance_centers(instance, label, options, location_rows)
+    room = {c.id: math.inf if c.capacity is None else c.capacity for c in instance.centers}
+    region_of: dict[str, str] = {}
     for name, region, mode, child in zip(names, partition.regions, modes, locker_rng.spawn(len(names)), strict=True):
         if not any(instance.node_by_id[n].total_demand > 0 for n in region):
+            region_of |= dict.fromkeys(region, name)  # no problem of its own, but the nodes keep their region
             continue
         if shared is None:
-            sub = restrict(instance, region)
-            result = _require(solve_location(sub, p=1, time_limit=options.stage_time_limit), f"{label} {name}")
-            assert result.solution is not None
-            (center,) = result.solution.open_centers
-            location_rows.append(_stage_row("location (Eqs. 5-10), p = 1", result, region=name, center=center))
+            with stages.stage("location"):
+                parts = _locate_region(instance, label, name, region, room, options, location_rows)
         else:
             weight: dict[str, float] = {}
             for node in region:
                 for c, share in shared.get(node, {}).items():
                     weight[c] = weight.get(c, 0.0) + share * instance.node_by_id[node].total_demand
-            center = max(sorted(weight), key=weight.__getitem__)
-        lockers = site_lockers(instance, sorted(region), child).chosen if mode == Mode.LOCKERS else None
-        specs.append(RegionSpec(name, tuple(sorted(region)), center, mode, lockers))
-    assigned = solve_assignment(instance, open_centers={r.center for r in specs}, time_limit=options.stage_time_limit)
+            parts = [(name, tuple(sorted(region)), max(sorted(weight), key=weight.__getitem__))]
+        streams = [child] if len(parts) == 1 else child.spawn(len(parts))
+        for (part, nodes, center), stream in zip(parts, streams, strict=True):
+            with stages.stage("lockers"):
+                lockers = site_lockers(instance, list(nodes), stream).chosen if mode == Mode.LOCKERS else None
+            specs.append(RegionSpec(part, nodes, center, mode, lockers))
+            region_of |= dict.fromkeys(nodes, part)
+    with stages.stage("assignment"):
+        assigned = solve_assignment(
+            instance, open_centers={r.center for r in specs}, time_limit=options.stage_time_limit
+        )
     dispatched = sum(assigned.solution.dispatched.values()) if assigned.solution else None
     location_rows.append(_stage_row("assignment (Eqs. 11-16)", assigned, region="all", vehicles=dispatched))
 
-    planned, problems = region_problems(instance, specs, options.independent)
+    with stages.stage("routing problems"):
+        planned, problems = region_problems(instance, specs, options.independent, options.independent_max_customers)
     stage_tables["division"] = pd.DataFrame(
         [
             {
@@ -286,8 +327,53 @@ def _full_pipeline(instance: Instance, label: str, rng: np.random.Generator, opt
         ]
     ).assign(algorithm=LABELS[partition.algorithm], mode_from=mode_source)
     stage_tables["location"] = pd.DataFrame(location_rows)
-    region_of = {node: name for name, region in zip(names, partition.regions, strict=True) for node in region}
+    stage_tables["stages"] = stages.table()
     return Plan(label, instance, planned, problems, stage_tables, region_of, tuple(specs))
+
+
+def _locate_region(
+    instance: Instance,
+    label: str,
+    name: str,
+    region: Collection[str],
+    room: dict[str, float],
+    options: PlanOptions,
+    rows: list[dict[str, object]],
+) -> list[tuple[str, tuple[str, ...], str]]:
+    """A region's center by the location model (Eqs. 5-10, p = 1), among the candidates
+    with the room left by the regions located before it (`room`, updated here), so no
+    center holds more than its capacity over all regions. A region whose demand no one
+    center can hold gets the fewest centers that can (p = 2, 3, ...: the first p whose
+    largest rooms add up to its demand and whose model is feasible) and is split by the
+    model's assignment into parts `<name>a`, `<name>b`, ..., one center each. Returns
+    (part name, nodes, center) per part."""
+    demand = _load(instance, region)[0]
+    open_room = sorted((r for r in room.values() if r > 0), reverse=True)
+    fewest = next((k for k in range(1, len(open_room) + 1) if sum(open_room[:k]) >= demand - 1e-9), None)
+    if fewest is None:
+        raise PlanError(f"{label} {name}: {demand:g} parcels exceed the room left in all candidate centers")
+    candidates = [c for c, r in room.items() if r > 0]
+    sub = restrict(instance, region, candidates)
+    sub = replace(sub, centers=tuple(replace(c, capacity=room[c.id]) for c in sub.centers))
+    for p in range(fewest, len(candidates) + 1):
+        result = solve_location(sub, p=p, time_limit=options.stage_time_limit)
+        if result.status != "infeasible":
+            break
+    result = _require(result, f"{label} {name}")
+    assert result.solution is not None
+    served: dict[str, list[str]] = {c: [] for c in sorted(result.solution.open_centers)}
+    for node, shares in result.solution.assignment.items():
+        served[max(sorted(shares), key=shares.__getitem__)].append(node)
+    served = {c: nodes for c, nodes in served.items() if nodes}
+    parts = []
+    for k, (center, nodes) in enumerate(served.items()):
+        part = name if len(served) == 1 else f"{name}{chr(ord('a') + k)}"
+        placed = [n for n in region if n not in result.solution.assignment] if k == 0 else []  # no demand
+        parts.append((part, tuple(sorted([*nodes, *placed])), center))
+        room[center] -= _load(instance, nodes)[0]
+    opened = ", ".join(served)
+    rows.append(_stage_row(f"location (Eqs. 5-10), p = {p}", result, region=name, center=opened))
+    return parts
 
 
 def _alliance_centers(
@@ -311,13 +397,17 @@ def _alliance_centers(
 
 
 def region_problems(
-    instance: Instance, specs: Sequence[RegionSpec], independent: bool = True
+    instance: Instance,
+    specs: Sequence[RegionSpec],
+    independent: bool = True,
+    max_customers: int = INDEPENDENT_MAX_CUSTOMERS,
 ) -> tuple[Instance, dict[str, Problem]]:
     """The routing problems of `specs` on `instance` (the planned one, or a day's demand
     on the same nodes): the joint fleet shared out by the regions' loads, locker
-    regions' parcels moved onto their lockers; with `independent`, one problem per
-    company from its own depot over what it serves today (`baseline`). Returns the instance the joint routes are checked
-    against, and the problems."""
+    regions' parcels moved onto their lockers; with `independent`, each company's
+    problems from its own depot over what it serves today (`baseline`; see
+    `company_problems`). Returns the instance the joint routes are checked against,
+    and the problems."""
     planned = instance
     for spec in specs:
         if spec.lockers is not None:
@@ -330,11 +420,75 @@ def region_problems(
     }
     if independent:
         alone = baseline(instance)
+        region_of = {node: k for k, spec in enumerate(specs) for node in spec.nodes}
         for company in alone.companies:
-            problems[f"{INDEPENDENT}{company.id}"] = replace(
-                RoutingProblem.whole(alone, company.id), region=f"{INDEPENDENT}{company.id}"
-            )
+            problems |= company_problems(alone, company.id, region_of, max_customers)
     return planned, problems
+
+
+def company_problems(
+    instance: Instance, company: str, region_of: Mapping[str, int], max_customers: int
+) -> dict[str, RoutingProblem]:
+    """A company's independent delivery: one problem over all its customers
+    (`independent:<company>`), or, past `max_customers`, the way a large company
+    plans: its territory in districts of at most that many customers, each routed from
+    its depot with a share of its vehicles (`independent:<company>/<k>`, see
+    `districts`). Where the districts, each rounding its load up to whole vehicles,
+    need more than the fleet, they grow by `DISTRICT_GROWTH` until the fleet suffices
+    (one district at worst)."""
+    whole = RoutingProblem.whole(instance, company)
+    name = f"{INDEPENDENT}{company}"
+    position = {node: k for k, node in enumerate(whole.customers, start=1)}
+    size = max_customers
+    while whole.n > size:
+        parts = districts(instance, whole, region_of, size)
+        names = [f"{name}/{k}" for k in range(1, len(parts) + 1)]
+        loads = {
+            part: max(sum(whole.demand[position[n]] for n in d), sum(whole.pickup[position[n]] for n in d))
+            for part, d in zip(names, parts, strict=True)
+        }
+        vehicles: dict[str, tuple[str, ...] | None] = dict.fromkeys(names)
+        try:
+            if whole.vehicles is not None:
+                vehicles |= share(whole.vehicles, loads, whole.fleet.capacity, f"company {company}", "districts")
+        except FleetTooSmall:
+            size = math.ceil(size * DISTRICT_GROWTH)
+            continue
+        return {
+            part: replace(whole, customers=tuple(d), vehicles=vehicles[part], region=part)
+            for part, d in zip(names, parts, strict=True)
+        }
+    return {name: replace(whole, region=name)}
+
+
+def districts(instance: Instance, whole: RoutingProblem, region_of: Mapping[str, int], size: int) -> list[list[str]]:
+    """The company's customers in districts of at most `size`: whole regions of the plan
+    (`region_of`: node -> region) swept in order of angle around the depot (Gillett and
+    Miller's sweep, at region grain), a region larger than a district cut the same way
+    node by node, and consecutive pieces joined while they fit."""
+    depot = instance.site(whole.center)
+    groups: dict[int, list[str]] = {}
+    for node in whole.customers:
+        groups.setdefault(region_of.get(node, -1), []).append(node)
+
+    def angle(nodes: Sequence[str]) -> float:
+        x = np.mean([instance.node_by_id[n].x for n in nodes]) - depot.x
+        y = np.mean([instance.node_by_id[n].y for n in nodes]) - depot.y
+        return float(np.arctan2(y, x))
+
+    pieces: list[list[str]] = []
+    for _, nodes in sorted(groups.items(), key=lambda g: (angle(g[1]), g[0])):
+        if len(nodes) > size:
+            swept = sorted(nodes, key=lambda n: (angle([n]), n))
+            pieces += [swept[k : k + size] for k in range(0, len(swept), size)]
+        else:
+            pieces.append(nodes)
+    out: list[list[str]] = [[]]
+    for piece in pieces:
+        if out[-1] and len(out[-1]) + len(piece) > size:
+            out.append([])
+        out[-1] += piece
+    return out
 
 
 def whole_problem(plan: Plan) -> RoutingProblem | MultiDepotProblem | None:
@@ -363,31 +517,41 @@ def _load(instance: Instance, region: Collection[str]) -> tuple[float, float]:
 
 
 def share_fleet(instance: Instance, regions: Mapping[str, Collection[str]]) -> dict[str, tuple[str, ...]]:
-    """Share the pooled fleet out over regions, each region its own vehicles.
-
-    Each region gets the vehicles its larger load direction needs, then the spare
-    vehicles go one at a time to the region with the most load per vehicle. With an
-    unlimited fleet, each region gets as many vehicles as it has customers. Raises
-    PlanError when a limited fleet is too small.
-    """
+    """Share the pooled fleet out over regions, each region its own vehicles (`share`,
+    by each region's larger load direction). With an unlimited fleet, each region gets
+    as many vehicles as it has customers. Raises PlanError when a limited fleet is too
+    small."""
     fleet = instance.pooled_fleet()
     pool = instance.joint_vehicle_ids()
-    loads = {r: _load(instance, nodes) for r, nodes in regions.items()}
-    if fleet.count is None:
-        need = {r: max(1, sum(instance.node_by_id[n].needs_service() for n in nodes)) for r, nodes in regions.items()}
-    else:
-        need = {r: max(1, math.ceil(max(load) / fleet.capacity - 1e-9)) for r, load in loads.items()}
-        spare = len(pool) - sum(need.values())
-        if spare < 0:
-            raise FleetTooSmall(
-                f"{instance.name}: the pooled fleet of {len(pool)} vehicles cannot carry the regions' loads "
-                f"({sum(need.values())} vehicles needed)",
-                regions=len(regions),
-                vehicles=len(pool),
-            )
-        for _ in range(spare):
-            busiest = max(need, key=lambda r: (max(loads[r]) / need[r], r))
-            need[busiest] += 1
+    if fleet.count is not None:
+        loads = {r: max(_load(instance, nodes)) for r, nodes in regions.items()}
+        return share(pool, loads, fleet.capacity, f"{instance.name}: the pooled fleet", "regions")
+    out: dict[str, tuple[str, ...]] = {}
+    start = 0
+    for region, nodes in regions.items():
+        count = max(1, sum(instance.node_by_id[n].needs_service() for n in nodes))
+        out[region] = tuple(pool[start : start + count])
+        start += count
+    return out
+
+
+def share(
+    pool: Sequence[str], loads: Mapping[str, float], capacity: float, owner: str, parts: str
+) -> dict[str, tuple[str, ...]]:
+    """Vehicles of `pool` for parts with `loads`: each the vehicles its load needs, then
+    the spare ones one at a time to the part with the most load per vehicle. Raises
+    FleetTooSmall (naming the `owner` fleet and the `parts`) when the pool is short."""
+    need = {r: max(1, math.ceil(load / capacity - 1e-9)) for r, load in loads.items()}
+    spare = len(pool) - sum(need.values())
+    if spare < 0:
+        raise FleetTooSmall(
+            f"{owner} of {len(pool)} vehicles cannot carry the {parts}' loads ({sum(need.values())} vehicles needed)",
+            regions=len(loads),
+            vehicles=len(pool),
+        )
+    for _ in range(spare):
+        busiest = max(need, key=lambda r: (loads[r] / need[r], r))
+        need[busiest] += 1
     out: dict[str, tuple[str, ...]] = {}
     start = 0
     for region, count in need.items():

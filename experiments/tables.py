@@ -94,15 +94,32 @@ def routing_summary(runs: pd.DataFrame) -> pd.DataFrame:
 
 def delivery_summary(delivery: pd.DataFrame) -> pd.DataFrame:
     """The study's Table 8 shape per instance and solver: independent, joint (means over
-    seeds) and the joint reduction in percent."""
+    the seeds with a plan for every region) and the joint reduction in percent; `plans`
+    counts those seeds, and `missing` says what the others lacked."""
     rows = []
     columns = [c for c in COST_COLUMNS if c in delivery.columns]  # stores made before line-haul lack some
+    if "missing" not in delivery.columns:  # stores made before missing plans had rows
+        delivery = delivery.assign(missing="")
     for (instance, solver), group in delivery.groupby(["instance", "solver"], sort=False):
-        means = {d: g[columns].mean() for d, g in group.groupby("delivery")}
+        means = {}
         for d in ("independent", "joint"):
-            if d in means:
-                feasible = bool(group.loc[group["delivery"] == d, "feasible"].all())
-                rows.append({"instance": instance, "solver": solver, "delivery": d, **means[d], "feasible": feasible})
+            part = group[group["delivery"] == d]
+            if part.empty:
+                continue
+            planned = part[part["missing"].fillna("") == ""]
+            if not planned.empty:
+                means[d] = planned[columns].mean()
+            rows.append(
+                {
+                    "instance": instance,
+                    "solver": solver,
+                    "delivery": d,
+                    **(means[d] if d in means else dict.fromkeys(columns, float("nan"))),
+                    "feasible": bool(part["feasible"].all()),
+                    "plans": f"{len(planned)}/{len(part)}",
+                    "missing": "; ".join(sorted(set(part["missing"].fillna("")) - {""})),
+                }
+            )
         if len(means) == 2:
             cut = 100 * (means["independent"] - means["joint"]) / means["independent"].where(means["independent"] != 0)
             rows.append({"instance": instance, "solver": solver, "delivery": "reduction %", **cut, "feasible": None})
@@ -315,7 +332,7 @@ def build(store: Store) -> Iterator[Table]:
         "where one is asked) and scalability as the growth exponent b of runtime ~ n^b fitted on "
         "networks of 1/4 to 8 times this one, up to scaling nodes (lower scales better), average path "
         "length (mean over regions of the mean hops between a region's nodes inside it, cdlib's avg "
-        "distance).",
+        "distance); note: an algorithm that did not finish within its time budget.",
         precision=3,
         best_in_columns=["modularity"],
         group=["instance"],

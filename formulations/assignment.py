@@ -111,7 +111,13 @@ def assignment_answer(
 ) -> Answer:
     """Build and solve Eqs. (11)-(16) with the instance's joint fleet."""
     instance = problem.instance
-    data = location_data(instance)
+    # With the centers fixed open, the closed ones' columns are zero by Eq. (14): leaving
+    # them out keeps the model exact and its size (open centers x nodes) tractable at
+    # 100+ regions and thousands of nodes.
+    opened = problem.open_centers
+    data = location_data(
+        instance, centers=None if opened is None else [c.id for c in instance.centers if c.id in opened]
+    )
     return model_answer(
         lambda: build_assignment_model(
             data,

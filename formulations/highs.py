@@ -8,6 +8,7 @@ or `error`. Incumbent values are loaded into the model whenever one exists.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -76,6 +77,45 @@ def solve_model(
     else:
         status = "feasible" if has_solution else "error"
     return Outcome(status, incumbent, bound, elapsed, f"HiGHS: {term.name}")
+
+
+def run_highs(
+    highs, *, mip: bool, time_limit: float, threads: int = 1, mip_gap: float = DEFAULT_MIP_GAP, seed: int = 0
+) -> Outcome:
+    """Run a model built in highspy directly (`formulations.routing.FlowModel`), with the
+    same statuses as `solve_model`; the solution stays in `highs`. The bound is HiGHS'
+    dual bound for a `mip`, the optimum for an LP solved to optimality."""
+    import highspy
+
+    for option, value in (
+        ("time_limit", float(max(time_limit, 1e-3))),
+        ("threads", int(threads)),
+        ("mip_rel_gap", float(mip_gap)),
+        ("random_seed", int(seed) % 2_147_483_647),
+    ):
+        highs.setOptionValue(option, value)
+    started = time.perf_counter()
+    try:
+        highs.run()
+    except Exception as exc:  # HiGHS failing is a result, not a crash
+        return Outcome("error", None, None, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+    elapsed = time.perf_counter() - started
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    incumbent = float(info.objective_function_value) if has_solution else None
+    kind = highspy.HighsModelStatus
+    bound = float(info.mip_dual_bound) if mip else (incumbent if model_status == kind.kOptimal else None)
+    bound = bound if bound is not None and math.isfinite(bound) else None
+    if model_status == kind.kOptimal and has_solution:
+        status: Status = "optimal"
+    elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+        status = "infeasible"
+    elif model_status in (kind.kTimeLimit, kind.kIterationLimit, kind.kInterrupt, kind.kSolutionLimit):
+        status = "feasible" if has_solution else "no_solution"
+    else:
+        status = "feasible" if has_solution else "error"
+    return Outcome(status, incumbent, bound, elapsed, f"HiGHS: {highs.modelStatusToString(model_status)}")
 
 
 def model_answer(

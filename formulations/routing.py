@@ -31,10 +31,9 @@ import time
 from typing import Literal
 
 import numpy as np
-import pyomo.environ as pyo
 
 from formulations import route_enumeration
-from formulations.highs import DEFAULT_MIP_GAP, solve_model
+from formulations.highs import DEFAULT_MIP_GAP, run_highs, solve_model
 from lastmile.result import Param
 from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer
@@ -45,180 +44,178 @@ Formulation = Literal["auto", "flow", "set-partitioning"]
 
 
 def feasible_arcs(problem: RoutingProblem) -> list[tuple[int, int]]:
+    """Arcs (i, j), i != j, that a feasible route can use: two customers whose deliveries
+    or pickups together exceed a vehicle, or whose windows cannot be met in this order,
+    are never consecutive. In row order, as (i, j) tuples."""
     n, q = problem.n, problem.fleet.capacity
-    d, p = problem.demand, problem.pickup
-    windows = problem.windows
-    arcs = []
-    for i in range(n + 1):
-        for j in range(n + 1):
-            if i == j:
-                continue
-            if i and j and (d[i] + d[j] > q + EPS or p[i] + p[j] > q + EPS):
-                continue
-            if windows is not None and i and j:
-                early, late = windows
-                if early[i] + problem.service[i] + problem.minutes[i, j] > late[j] + EPS:
-                    continue
-            arcs.append((i, j))
-    return arcs
-
-
-def build_routing_model(problem: RoutingProblem) -> pyo.ConcreteModel:
-    n, fleet = problem.n, problem.fleet
-    q = fleet.capacity
-    d, p = problem.demand, problem.pickup
-    m = pyo.ConcreteModel(name="routing")
-    m.N = pyo.Set(initialize=range(1, n + 1))
-    m.V = pyo.Set(initialize=range(n + 1))
-    m.A = pyo.Set(initialize=feasible_arcs(problem), dimen=2)
-    m.c = pyo.Param(m.A, initialize={a: float(problem.arc_cost[a]) for a in m.A}, mutable=True)
-    m.fixed = pyo.Param(initialize=fleet.fixed_cost, mutable=True)
-    m.x = pyo.Var(m.A, domain=pyo.Binary)
-    m.f = pyo.Var(m.A, domain=pyo.NonNegativeReals)
-    out_arcs = {i: [j for (a, j) in m.A if a == i] for i in m.V}
-    in_arcs = {j: [i for (i, b) in m.A if b == j] for j in m.V}
-
-    @m.Constraint(m.N)
-    def leave_once(m, i):
-        """Each customer is left exactly once."""
-        return sum(m.x[i, j] for j in out_arcs[i]) == 1
-
-    @m.Constraint(m.N)
-    def enter_once(m, j):
-        """Each customer is entered exactly once."""
-        return sum(m.x[i, j] for i in in_arcs[j]) == 1
-
-    @m.Constraint()
-    def vehicles_return(m):
-        """As many vehicles come back to the center as leave it."""
-        return sum(m.x[0, j] for j in out_arcs[0]) == sum(m.x[i, 0] for i in in_arcs[0])
-
-    needed = math.ceil(max(d.sum(), p.sum()) / q - EPS) if n else 0
-    if problem.fleet_size is not None:
-
-        @m.Constraint()
-        def fleet_size(m):
-            """At most K vehicles leave the center."""
-            return sum(m.x[0, j] for j in out_arcs[0]) <= problem.fleet_size
-
-    @m.Constraint()
-    def vehicles_needed(m):
-        """Valid inequality: enough vehicles leave to carry all parcels."""
-        return sum(m.x[0, j] for j in out_arcs[0]) >= needed
-
-    @m.Constraint(m.N)
-    def delivery_flow(m, j):
-        """Delivery load drops by d_j at customer j."""
-        return sum(m.f[i, j] for i in in_arcs[j]) - sum(m.f[j, k] for k in out_arcs[j]) == float(d[j])
-
-    def room(i: int, j: int) -> float:
-        return q - (d[i] if i else 0.0)
-
-    @m.Constraint(m.A)
-    def delivery_upper(m, i, j):
-        """The delivery load after i is at most Q - d_i, and nothing returns to the center."""
-        return m.f[i, j] <= (room(i, j) if j else 0.0) * m.x[i, j]
-
-    @m.Constraint(m.A)
-    def delivery_lower(m, i, j):
-        """An arc into j carries at least j's delivery."""
-        return m.f[i, j] >= float(d[j]) * m.x[i, j]
-
-    if problem.min_load_rate > 0:
-
-        @m.Constraint(out_arcs[0])
-        def minimum_load(m, j):
-            """A vehicle that leaves carries at least min_load_rate of its capacity."""
-            return m.f[0, j] >= problem.min_load_rate * q * m.x[0, j]
-
-    if problem.has_pickups:
-        m.g = pyo.Var(m.A, domain=pyo.NonNegativeReals)
-
-        @m.Constraint(m.N)
-        def pickup_flow(m, j):
-            """Pickup load grows by p_j at customer j."""
-            return sum(m.g[j, k] for k in out_arcs[j]) - sum(m.g[i, j] for i in in_arcs[j]) == float(p[j])
-
-        @m.Constraint(m.A)
-        def pickup_upper(m, i, j):
-            """Nothing is collected before the first customer; the load into j leaves room for p_j."""
-            return m.g[i, j] <= ((q - float(p[j])) if i else 0.0) * m.x[i, j]
-
-        @m.Constraint(m.A)
-        def pickup_lower(m, i, j):
-            """An arc out of i carries at least what i handed over."""
-            return m.g[i, j] >= float(p[i]) * m.x[i, j]
-
-        @m.Constraint(m.A)
-        def load_capacity(m, i, j):
-            """Simultaneous pickup and delivery: the load on every arc is at most Q."""
-            return m.f[i, j] + m.g[i, j] <= q * m.x[i, j]
-
-    if fleet.max_route_km is not None:
-        _add_route_length(m, problem)
+    d, p = np.asarray(problem.demand), np.asarray(problem.pickup)
+    usable = ~np.eye(n + 1, dtype=bool)
+    between = np.ones((n + 1, n + 1), dtype=bool)
+    between[0, :] = between[:, 0] = False
+    too_much = (d[:, None] + d[None, :] > q + EPS) | (p[:, None] + p[None, :] > q + EPS)
+    usable &= ~(between & too_much)
     if problem.windows is not None:
-        _add_time_windows(m, problem)
-
-    @m.Objective(sense=pyo.minimize)
-    def routing_cost(m):
-        """Transport and congestion cost of the arcs used, plus vehicle fixed cost."""
-        return sum(m.c[a] * m.x[a] for a in m.A) + m.fixed * sum(m.x[0, j] for j in out_arcs[0])
-
-    return m
+        early, late = problem.windows
+        late_arrival = early[:, None] + problem.service[:, None] + problem.minutes > late[None, :] + EPS
+        usable &= ~(between & late_arrival)
+    tail, head = np.nonzero(usable)
+    return list(zip(tail.tolist(), head.tolist(), strict=True))
 
 
-def _add_route_length(m: pyo.ConcreteModel, problem: RoutingProblem) -> None:
-    km = problem.km
-    limit = float(problem.fleet.max_route_km)
-    m.u = pyo.Var(m.N)
+class FlowModel:
+    """The flow formulation (module docstring) as one HiGHS model, built from numpy
+    arrays through highspy: Pyomo took minutes to build it for 500 customers, outside
+    any time limit (issue 16); here it takes a fraction of a second. Columns: x per
+    arc, f per arc, then g per arc (pickups), u per customer (route length) and t per
+    customer (windows); `arcs` is (tail, head) per arc."""
 
-    # Explicit constraints, not variable bounds: a variable that no other constraint
-    # uses does not reach the solver, and neither would contradictory bounds.
-    @m.Constraint(m.N)
-    def distance_direct(m, i):
-        """Reaching i takes at least the direct distance."""
-        return m.u[i] >= float(km[0, i])
+    def __init__(self, problem: RoutingProblem) -> None:
+        import highspy
 
-    @m.Constraint(m.N)
-    def distance_limit(m, i):
-        """The way back from i still fits the route-length limit."""
-        return m.u[i] <= limit - float(km[i, 0])
+        self.problem = problem
+        self.highs = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        n, fleet = problem.n, problem.fleet
+        q = fleet.capacity
+        d, p = np.asarray(problem.demand, dtype=float), np.asarray(problem.pickup, dtype=float)
+        self.arcs = arcs = np.array(feasible_arcs(problem), dtype=np.int64).reshape(-1, 2)
+        tail, head = arcs[:, 0], arcs[:, 1]
+        m = len(arcs)
+        x, f = np.arange(m), m + np.arange(m)
+        columns = 2 * m
+        g = u = t = None
+        if problem.has_pickups:
+            g, columns = columns + np.arange(m), columns + m
+        if fleet.max_route_km is not None:
+            u, columns = columns + np.arange(n), columns + n
+        if problem.windows is not None:
+            t, columns = columns + np.arange(n), columns + n
+        inf = highspy.kHighsInf
+        cost = np.zeros(columns)
+        cost[x] = problem.arc_cost[tail, head] + fleet.fixed_cost * (tail == 0)
+        lower, upper = np.zeros(columns), np.full(columns, inf)
+        upper[x] = 1.0
+        rows = _Rows()
+        customers = np.arange(1, n + 1)
+        leave = tail == 0
+        rows.by_group(tail[~leave] - 1, x[~leave], 1.0, n, 1.0, 1.0)  # each customer left once
+        rows.by_group(head[head > 0] - 1, x[head > 0], 1.0, n, 1.0, 1.0)  # and entered once
+        rows.add([np.r_[x[leave], x[head == 0]]], [np.r_[np.ones(leave.sum()), -np.ones((head == 0).sum())]], 0, 0)
+        needed = math.ceil(max(d.sum(), p.sum()) / q - EPS) if n else 0
+        most = problem.fleet_size if problem.fleet_size is not None else inf
+        rows.add([x[leave]], [np.ones(leave.sum())], needed, most)
+        # delivery flow: the load drops by d_j at j
+        into, out = head > 0, tail > 0
+        signs = np.r_[np.ones(into.sum()), -np.ones(out.sum())]
+        rows.by_group(np.r_[head[into], tail[out]] - 1, np.r_[f[into], f[out]], signs, n, d[customers], d[customers])
+        room = np.where(head > 0, q - np.where(tail > 0, d[tail], 0.0), 0.0)
+        rows.pairs(f, x, -room, -inf, 0.0)  # f_ij <= (Q - d_i) x_ij, nothing back to the center
+        rows.pairs(f, x, -d[head], 0.0, inf)  # f_ij >= d_j x_ij
+        if problem.min_load_rate > 0:
+            rows.pairs(f[leave], x[leave], np.full(leave.sum(), -problem.min_load_rate * q), 0.0, inf)
+        if g is not None:
+            signs = np.r_[np.ones(out.sum()), -np.ones(into.sum())]
+            rows.by_group(
+                np.r_[tail[out], head[into]] - 1, np.r_[g[out], g[into]], signs, n, p[customers], p[customers]
+            )
+            rows.pairs(g, x, -np.where(tail > 0, q - p[head], 0.0), -inf, 0.0)
+            rows.pairs(g, x, -p[tail], 0.0, inf)
+            rows.add([f, g, x], [np.ones(m), np.ones(m), np.full(m, -q)], -inf, 0.0, each=True)
+        between = (tail > 0) & (head > 0)
+        if u is not None:
+            km, limit = problem.km, float(fleet.max_route_km)
+            lower[u], upper[u] = km[0, customers], limit - km[customers, 0]
+            step = km[tail[between], head[between]]
+            big = limit + step
+            order = [u[head[between] - 1], u[tail[between] - 1], x[between]]
+            rows.add(order, [np.ones(len(big)), -np.ones(len(big)), -big], step - big, inf, each=True)
+        if t is not None:
+            early, late = problem.windows
+            tau, service = problem.minutes, problem.service
+            horizon = float(np.max(np.where(np.isfinite(late), late, 0.0))) + float(service.max()) + float(tau.max())
+            lower[t] = np.maximum(early[customers], tau[0, customers])
+            upper[t] = np.minimum(late[customers], horizon)
+            i, j = tail[between], head[between]
+            big = np.minimum(late[i], horizon) + service[i] + tau[i, j] - np.maximum(early[j], tau[0, j])
+            keep = big > 0
+            i, j, big, arc = i[keep], j[keep], big[keep], x[between][keep]
+            signs = [np.ones(len(big)), -np.ones(len(big)), -big]
+            rows.add([t[j - 1], t[i - 1], arc], signs, service[i] + tau[i, j] - big, inf, each=True)
+        empty = np.array([], dtype=np.int32)
+        h.addCols(columns, cost, lower, upper, 0, empty, empty, np.array([]))
+        rows.flush(h)
+        self.x = x
+        self.relax(False)
 
-    @m.Constraint(m.A)
-    def distance_order(m, i, j):
-        """Distance travelled grows along a route (big-M, only between customers)."""
-        if not i or not j:
-            return pyo.Constraint.Skip
-        big = limit + float(km[i, j])
-        return m.u[j] >= m.u[i] + float(km[i, j]) - big * (1 - m.x[i, j])
+    def relax(self, relaxed: bool) -> None:
+        """x continuous (the LP relaxation) or binary."""
+        import highspy
+
+        kind = int(highspy.HighsVarType.kContinuous if relaxed else highspy.HighsVarType.kInteger)
+        self.highs.changeColsIntegrality(len(self.x), self.x.astype(np.int32), np.full(len(self.x), kind, np.uint8))
+
+    def add_cut(self, subset: frozenset[int], need: int) -> None:
+        """The arcs leaving `subset` carry at least `need` vehicles."""
+        inside = np.zeros(self.problem.n + 1, dtype=bool)
+        inside[list(subset)] = True
+        leaving = self.x[inside[self.arcs[:, 0]] & ~inside[self.arcs[:, 1]]]
+        self.highs.addRow(float(need), np.inf, len(leaving), leaving.astype(np.int32), np.ones(len(leaving)))
+
+    def values(self) -> dict[tuple[int, int], float]:
+        """x per arc in the last solution."""
+        solved = np.asarray(self.highs.getSolution().col_value)[self.x]
+        return {(int(a), int(b)): float(v) for (a, b), v in zip(self.arcs, solved, strict=True)}
 
 
-def _add_time_windows(m: pyo.ConcreteModel, problem: RoutingProblem) -> None:
-    early, late = problem.windows
-    tau, s = problem.minutes, problem.service
-    horizon = float(np.max(np.where(np.isfinite(late), late, 0.0))) + float(s.max()) + float(tau.max())
-    m.t = pyo.Var(m.N)
+class _Rows:
+    """Constraint rows gathered as (row, column, value) triplets, added to HiGHS at once."""
 
-    @m.Constraint(m.N)
-    def window_opens(m, i):
-        """Service starts after the window opens and the direct trip from the center."""
-        return m.t[i] >= max(float(early[i]), float(tau[0, i]))
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.lower: list[np.ndarray] = []
+        self.upper: list[np.ndarray] = []
+        self.count = 0
 
-    @m.Constraint(m.N)
-    def window_closes(m, i):
-        """Service starts before the window closes (explicit, as for the distances)."""
-        return m.t[i] <= min(float(late[i]), horizon)
+    def by_group(self, group: np.ndarray, cols: np.ndarray, vals, groups: int, lower, upper) -> None:
+        """`groups` rows, row k summing the columns whose `group` is k."""
+        self.rows.append(self.count + np.asarray(group, dtype=np.int64))
+        self.cols.append(np.asarray(cols, dtype=np.int64))
+        self.vals.append(np.broadcast_to(np.asarray(vals, dtype=float), (len(cols),)).copy())
+        self.lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (groups,)).copy())
+        self.upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (groups,)).copy())
+        self.count += groups
 
-    @m.Constraint(m.A)
-    def time_order(m, i, j):
-        """Service at j starts after service at i plus the travel (big-M)."""
-        if not i or not j:
-            return pyo.Constraint.Skip
-        latest_i = min(float(late[i]), horizon)
-        big = latest_i + float(s[i]) + float(tau[i, j]) - max(float(early[j]), float(tau[0, j]))
-        if big <= 0:
-            return pyo.Constraint.Skip
-        return m.t[j] >= m.t[i] + float(s[i]) + float(tau[i, j]) - big * (1 - m.x[i, j])
+    def add(self, cols: list[np.ndarray], vals: list[np.ndarray], lower, upper, each: bool = False) -> None:
+        """One row over all `cols` (or, with `each`, one row per position k over `cols[.][k]`)."""
+        if each:
+            size = len(cols[0])
+            group = np.tile(np.arange(size), len(cols))
+            self.by_group(group, np.concatenate(cols), np.concatenate(vals), size, lower, upper)
+        else:
+            joined = np.concatenate(cols)
+            self.by_group(np.zeros(len(joined), dtype=np.int64), joined, np.concatenate(vals), 1, lower, upper)
+
+    def pairs(self, a: np.ndarray, b: np.ndarray, coefficient: np.ndarray, lower, upper) -> None:
+        """Per k: a_k + coefficient_k b_k within [lower, upper]."""
+        self.add([a, b], [np.ones(len(a)), np.asarray(coefficient, dtype=float)], lower, upper, each=True)
+
+    def flush(self, highs) -> None:
+        from scipy.sparse import coo_matrix
+
+        rows, cols, vals = np.concatenate(self.rows), np.concatenate(self.cols), np.concatenate(self.vals)
+        keep = vals != 0.0
+        matrix = coo_matrix((vals[keep], (rows[keep], cols[keep])), shape=(self.count, int(cols.max()) + 1)).tocsr()
+        highs.addRows(
+            self.count,
+            np.concatenate(self.lower),
+            np.concatenate(self.upper),
+            matrix.nnz,
+            matrix.indptr[:-1].astype(np.int32),
+            matrix.indices.astype(np.int32),
+            matrix.data,
+        )
 
 
 def separate_capacity_cuts(problem: RoutingProblem, xbar: dict[tuple[int, int], float]) -> list[frozenset[int]]:
@@ -256,51 +253,46 @@ def separate_capacity_cuts(problem: RoutingProblem, xbar: dict[tuple[int, int], 
     return list(found)
 
 
-def add_capacity_cuts(
-    m: pyo.ConcreteModel, problem: RoutingProblem, *, time_limit: float, threads: int = 1, max_rounds: int = 50
-) -> int:
+def add_capacity_cuts(model: FlowModel, *, time_limit: float, threads: int = 1, max_rounds: int = 50) -> int:
     """Strengthen the model with rounded capacity cuts found on its LP relaxation, in rounds.
 
     Returns how many cuts were added; stops when a round finds none, after
     `max_rounds`, or when `time_limit` seconds are spent.
     """
     started = time.perf_counter()
-    m.capacity_cuts = pyo.ConstraintList(doc="Rounded capacity inequalities, separated on the LP relaxation")
-    for var in m.x.values():
-        var.domain = pyo.UnitInterval
-    added = 0
+    problem = model.problem
     q = problem.fleet.capacity
+    model.relax(True)
+    added = 0
     try:
         for _ in range(max_rounds):
             left = time_limit - (time.perf_counter() - started)
             if left <= 0.05:
                 break
-            if solve_model(m, time_limit=left, threads=threads).status != "optimal":
+            if run_highs(model.highs, mip=False, time_limit=left, threads=threads).status != "optimal":
                 break
-            xbar = {a: float(pyo.value(m.x[a])) for a in m.A}
-            cuts = separate_capacity_cuts(problem, xbar)
+            cuts = separate_capacity_cuts(problem, model.values())
             if not cuts:
                 break
             for subset in cuts:
                 need = math.ceil(max(problem.demand[list(subset)].sum(), problem.pickup[list(subset)].sum()) / q - EPS)
-                m.capacity_cuts.add(sum(m.x[i, j] for (i, j) in m.A if i in subset and j not in subset) >= need)
+                model.add_cut(subset, need)
             added += len(cuts)
     finally:
-        for var in m.x.values():
-            var.domain = pyo.Binary
+        model.relax(False)
     return added
 
 
-def routes_from_model(m: pyo.ConcreteModel, problem: RoutingProblem) -> list[list[int]]:
+def routes_from_model(model: FlowModel) -> list[list[int]]:
     """Follow the chosen arcs from the center into routes of customer indices."""
     succ: dict[int, list[int]] = {}
-    for i, j in m.A:
-        if pyo.value(m.x[i, j]) > 0.5:
+    for (i, j), value in model.values().items():
+        if value > 0.5:
             succ.setdefault(i, []).append(j)
     routes = []
     for first in succ.get(0, []):
         route, here = [], first
-        while here != 0 and len(route) <= problem.n:
+        while here != 0 and len(route) <= model.problem.n:
             route.append(here)
             here = succ[here][0]
         routes.append(route)
@@ -339,19 +331,26 @@ def routing_answer(
         model = route_enumeration.build_set_partitioning_model(problem, routes)
         params["routes_enumerated"] = len(routes)
     else:
-        model = build_routing_model(problem)
+        model = FlowModel(problem)
     params["build_s"] = time.perf_counter() - started
     if formulation == "flow" and cut_share:
-        params["capacity_cuts"] = add_capacity_cuts(model, problem, time_limit=cut_share * time_limit, threads=threads)
-    left = max(time_limit - (time.perf_counter() - started), 0.1)
-    outcome = solve_model(model, time_limit=left, threads=threads, mip_gap=mip_gap, seed=seed)
+        budget = min(cut_share * time_limit, time_limit - (time.perf_counter() - started))
+        params["capacity_cuts"] = add_capacity_cuts(model, time_limit=budget, threads=threads)
+    left = time_limit - (time.perf_counter() - started)
+    if left <= 0:  # the clock ran out building the model: no search, no bound
+        message = f"the time limit ran out while building the model ({params['build_s']:.2f} s)"
+        return Answer("no_solution", None, params=params, message=message)
+    if formulation == "set-partitioning":
+        outcome = solve_model(model, time_limit=left, threads=threads, mip_gap=mip_gap, seed=seed)
+    else:
+        outcome = run_highs(model.highs, mip=True, time_limit=left, threads=threads, mip_gap=mip_gap, seed=seed)
     solution = None
     message = outcome.message
     if outcome.status in ("optimal", "feasible"):
         if formulation == "set-partitioning":
             found = route_enumeration.chosen_routes(model, routes)
         else:
-            found = routes_from_model(model, problem)
+            found = routes_from_model(model)
         if sum(len(r) for r in found) != problem.n:  # cannot happen with either model's constraints
             message += "; the model's routes do not visit every customer once"
         solution = problem.solution(found)

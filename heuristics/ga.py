@@ -151,6 +151,8 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
         return improved
 
     for _ in range(params.mu):
+        if search.out_of_time():
+            break
         educated(rng.permutation(problem.n) + 1)
     stale = 0
     cache: dict[tuple[int, int], float] = {}
@@ -165,7 +167,7 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
         if stale >= params.restart_after:
             keep = sorted(population, key=lambda ind: ind.fitness.values[0])[: params.elite]
             population[:] = keep
-            while len(population) < params.mu:
+            while len(population) < params.mu and not search.out_of_time():
                 educated(rng.permutation(problem.n) + 1)
             stale = 0
         search.tick()

@@ -73,6 +73,8 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
     first = True
     while first or not search.exhausted():
         for k in range(size):
+            if search.out_of_time():
+                break
             got = educate(
                 arrays, keys_to_tour(swarm.position[k]), rng, penalties.weights, local_search=params.local_search
             )
@@ -86,6 +88,8 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
                 swarm.position[k] = tour_to_keys(got.tour)  # Lamarckian write-back
             if got.feasible and trace.offer(got.cost, search.elapsed()):
                 best = got
+        if search.out_of_time():
+            break
         costs = np.array([f.cost + penalties.penalty(f.excess) for f in found])
         swarm.current_cost = costs
         if first:

@@ -9,7 +9,7 @@ a site outside the network). Explicit matrices
 
 from __future__ import annotations
 
-import math
+import itertools
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -127,34 +127,65 @@ def graph_vertex(instance: Instance, location_id: str) -> str:
 
 
 def _road_network(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest road km between every pair of locations (scipy's compiled Dijkstra:
+    networkx's pure-Python one took minutes at a few thousand nodes) and the congestion
+    km along each of those paths, summed from the root of the shortest-path tree down,
+    one depth level of every tree at a time (the order the sum was always taken in)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
     graph = road_graph(instance)
-    ids = instance.location_ids
-    vertex = [graph_vertex(instance, loc) for loc in ids]
-    n = len(ids)
-    km = np.full((n, n), math.inf)
-    extra = np.zeros((n, n))
-    rows: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
-    for source in dict.fromkeys(vertex):
-        pred, dist = nx.dijkstra_predecessor_and_distance(graph, source, weight="length")
-        # Congestion accumulates along the shortest-path tree, in order of distance.
-        along: dict[str, float] = {source: 0.0}
-        for target in sorted(dist, key=dist.__getitem__):
-            if target != source:
-                parent = pred[target][0]
-                along[target] = along[parent] + graph[parent][target]["extra"]
-        rows[source] = (dist, along)
-    for i, vi in enumerate(vertex):
-        dist, along = rows[vi]
-        for j, vj in enumerate(vertex):
-            if vj in dist:
-                km[i, j] = dist[vj]
-                extra[i, j] = along[vj]
+    index = {v: k for k, v in enumerate(graph.nodes)}
+    size = len(index)
+    edges = [(index[a], index[b], d["length"], d["extra"]) for a, b, d in graph.edges(data=True)]
+    u, v = (np.array([e[k] for e in edges], dtype=np.int64) for k in (0, 1))
+    length, congestion = (np.array([e[k] for e in edges], dtype=float) for k in (2, 3))
+    vertex = np.array([index[graph_vertex(instance, loc)] for loc in instance.location_ids])
+    sources, row_of = np.unique(vertex, return_inverse=True)
+    weights = coo_matrix((length, (u, v)), shape=(size, size)).tocsr()
+    dist, parent = dijkstra(weights, directed=False, indices=sources, return_predecessors=True)
+    along = _along_tree(parent.astype(np.int64), sources, u, v, congestion)
+    km = dist[row_of][:, vertex]
+    extra = along[row_of][:, vertex]
     access_km, access_extra = _access_legs(instance)
     km += access_km[:, None] + access_km[None, :]
     extra += access_extra[:, None] + access_extra[None, :]
     np.fill_diagonal(km, 0.0)
     np.fill_diagonal(extra, 0.0)
     return km, extra
+
+
+def _along_tree(parent: np.ndarray, sources: np.ndarray, u: np.ndarray, v: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Per shortest-path tree (a row of `parent`, scipy's predecessors, -9999 at the
+    root and where unreachable), each vertex's sum of `cost` over the tree's edges from
+    the root, added from the root down so every sum is taken in path order."""
+    rows, size = parent.shape
+    child = parent >= 0
+    # The cost of each tree edge, found among the edges keyed both ways.
+    keys = np.concatenate([u * size + v, v * size + u])
+    order = np.argsort(keys)
+    keys, values = keys[order], np.concatenate([cost, cost])[order]
+    flat_parent = np.where(child, parent + np.arange(rows)[:, None] * size, -1).ravel()
+    step = np.zeros(rows * size)
+    cols = np.tile(np.arange(size), rows)
+    inner = flat_parent >= 0
+    step[inner] = values[np.searchsorted(keys, (flat_parent[inner] % size) * size + cols[inner])]
+    # Depths by pointer jumping (exact integers), then the sums level by level.
+    depth = child.ravel().astype(np.int64)
+    jump = np.where(inner, flat_parent, np.arange(rows * size))
+    while True:
+        further = depth[jump]
+        if not further.any():
+            break
+        depth += further
+        jump = jump[jump]
+    along = np.zeros(rows * size)
+    by_depth = np.argsort(depth, kind="stable")
+    bounds = np.searchsorted(depth[by_depth], np.arange(1, depth.max() + 2))
+    for start, end in itertools.pairwise(bounds):
+        level = by_depth[start:end]
+        along[level] = along[flat_parent[level]] + step[level]
+    return along.reshape(rows, size)
 
 
 def _access_legs(instance: Instance) -> tuple[np.ndarray, np.ndarray]:

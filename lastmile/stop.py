@@ -113,5 +113,11 @@ class Search:
     def exhausted(self) -> bool:
         return self.stop(self.iterations, self.elapsed())
 
+    def out_of_time(self) -> bool:
+        """Whether the criterion's clock has run out (never under an iteration budget
+        alone): a long iteration checks it between its steps, so a time limit holds."""
+        limit = self.stop.max_seconds
+        return limit is not None and self.elapsed() >= limit
+
     def tick(self) -> None:
         self.iterations += 1

@@ -23,7 +23,7 @@ from zoning.graph import delivery_graph
 from zoning.local_centrality import _grow, central_nodes, local_centrality, local_centrality_communities
 from zoning.metrics import average_path_length, edge_coverage, internal_density, node_coverage
 from zoning.names import ALGORITHMS, LABELS
-from zoning.regions import divide, levels_table, louvain_levels, region_table
+from zoning.regions import REGION_BUDGET_S, divide, levels_table, louvain_levels, region_table
 from zoning.scaling import BUDGET_S, measure_scaling, resized
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,6 +239,8 @@ def test_the_shipped_plans_validate_and_the_xiqing_11_plan_asks_for_the_studys_d
     for path in sorted((ROOT / "experiments" / "configs").glob("*.toml")):
         read_config(path)
     assert Config().scaling_budget_s == PlanOptions().scaling_budget_s == BUDGET_S  # one default
+    assert Config().region_budget_s == PlanOptions().region_budget_s == REGION_BUDGET_S
+    assert Config().independent_max_customers == PlanOptions().independent_max_customers
     plan = read_config(ROOT / "experiments" / "configs" / "xiqing-11.toml")
     assert (plan["n_regions"], plan["louvain_stages"], plan["region_algorithm"]) == (11, 2, "louvain")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ def graph(xiqing):
 
 
 def test_region_table_lists_seven_algorithms_with_networkx_modularity(graph):
-    partitions, table = region_table(graph, np.random.default_rng(3), scaling_budget_s=0.5)
+    partitions, table = region_table(graph, np.random.default_rng(3), scaling_budget_s=1.0)
     assert list(table["algorithm"]) == [LABELS[a] for a in ALGORITHMS]
     assert {"modularity", "communities", "coverage", "internal_density", "average_path_length", "runtime_s"} <= set(
         table.columns
@@ -44,6 +45,21 @@ def test_region_table_lists_seven_algorithms_with_networkx_modularity(graph):
         assert modularity == nx.community.modularity(graph, regions, weight="weight")
         assert sorted(n for r in regions for n in r) == sorted(graph.nodes)  # a partition
         assert all(nx.is_connected(graph.subgraph(r)) for r in regions)
+
+
+def test_an_algorithm_past_its_budget_gets_a_row_saying_so_and_the_others_are_as_in_process():
+    sys.path.insert(0, str(ROOT / "instances"))
+    from city import CitySpec, city
+
+    from lastmile.readers.json_format import parse_json_instance
+
+    town = delivery_graph(parse_json_instance(json.dumps(city(CitySpec(nodes=700, seed=5))), "city.json"))
+    algorithms = ("louvain", "girvan_newman", "walktrap")  # igraph's Girvan-Newman: seconds at 700 nodes
+    partitions, table = region_table(town, np.random.default_rng(1), algorithms, scaling_budget_s=0, budget_s=1.0)
+    alone, _ = region_table(town, np.random.default_rng(1), algorithms, scaling_budget_s=0)
+    assert partitions[1] is None and table["note"].tolist() == ["", "did not finish within 1 s", ""]
+    assert table.loc[1, ["modularity", "communities", "runtime_s"]].isna().all()
+    assert [p.regions for p in (partitions[0], partitions[2])] == [alone[0].regions, alone[2].regions]
 
 
 def test_same_seed_same_regions(graph):

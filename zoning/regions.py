@@ -28,12 +28,17 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from zoning.budget import Job, Outcome, run_within
 from zoning.local_centrality import local_centrality_communities
 from zoning.metrics import average_path_length, edge_coverage, internal_density, node_coverage
 from zoning.names import ALGORITHMS, LABELS
 from zoning.scaling import BUDGET_S, UNMEASURED, Scaling, measure_scaling
 
 Communities = list[set[str]]
+
+#: Seconds each algorithm compared in Table 2 may take (`zoning.budget`): igraph's
+#: Girvan-Newman, the slowest, needs about 12 s at 1,000 nodes and grows as m^2 n.
+REGION_BUDGET_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -132,16 +137,22 @@ def _walktrap_levels(graph: nx.Graph) -> Callable[[int | None], Communities]:
     return cut
 
 
-def _girvan_newman_levels(graph: nx.Graph) -> list[Communities]:
-    """Every level of the Girvan-Newman dendrogram; betweenness uses 1 / strength as length."""
-    lengths = {(u, v): 1.0 / d["weight"] for u, v, d in graph.edges(data=True)}
-    nx.set_edge_attributes(graph, lengths, "length")
-
-    def most_central(g: nx.Graph) -> tuple[str, str]:
-        betweenness = nx.edge_betweenness_centrality(g, weight="length")
-        return max(sorted(betweenness), key=betweenness.__getitem__)
-
-    return [[set(c) for c in level] for level in nx.community.girvan_newman(graph, most_valuable_edge=most_central)]
+def _girvan_newman(graph: nx.Graph, n_regions: int | None) -> Communities:
+    """Girvan-Newman (edge betweenness with 1 / strength as length), igraph's C
+    implementation: networkx's pure-Python one took hours at 1,000 nodes. Its dendrogram
+    is cut at the level of highest modularity, or at `n_regions` communities (each a
+    connected component of the network with the removed edges gone, so a region)."""
+    g, names = _to_igraph(graph)
+    strength = g.es["weight"]
+    dendrogram = g.community_edge_betweenness(directed=False, weights=[1.0 / w for w in strength])
+    fewest = g.vcount() - len(dendrogram.merges)  # the network's components: a disconnected one never merges
+    if n_regions is None:
+        best = max(
+            range(fewest, g.vcount() + 1), key=lambda k: g.modularity(dendrogram.as_clustering(k), weights=strength)
+        )
+    else:
+        best = min(max(n_regions, fewest), g.vcount())
+    return [{names[v] for v in community} for community in dendrogram.as_clustering(best)]
 
 
 RESOLUTION_BASED = {"louvain": _louvain, "greedy_modularity": _greedy, "leiden": _leiden}
@@ -152,14 +163,6 @@ def connected_regions(graph: nx.Graph, communities: Communities) -> tuple[frozen
     order = {node: k for k, node in enumerate(graph.nodes)}
     parts = [frozenset(c) for community in communities for c in nx.connected_components(graph.subgraph(community))]
     return tuple(sorted(parts, key=lambda r: min(order[n] for n in r)))
-
-
-def _best_modularity(graph: nx.Graph, levels: list[Communities]) -> Communities:
-    return max(levels, key=lambda level: nx.community.modularity(graph, level, weight="weight"))
-
-
-def _closest_count(graph: nx.Graph, levels: list[Communities], target: int) -> Communities:
-    return min(levels, key=lambda level: abs(len(connected_regions(graph, level)) - target))
 
 
 def _search_resolution(
@@ -236,12 +239,7 @@ def divide(
     elif algorithm == "walktrap":
         found = _walktrap_levels(graph)(n_regions)
     else:
-        levels_found = _girvan_newman_levels(graph.copy())
-        found = (
-            _best_modularity(graph, levels_found)
-            if n_regions is None
-            else _closest_count(graph, levels_found, n_regions)
-        )
+        found = _girvan_newman(graph, n_regions)
     regions = connected_regions(graph, found)
     runtime = time.perf_counter() - started
     return Partition(algorithm, regions, runtime, _levels(graph, every_level, resolution))
@@ -265,6 +263,28 @@ def measure(graph: nx.Graph, partition: Partition, scaling: Scaling) -> Partitio
     )
 
 
+def scalability(
+    graph: nx.Graph,
+    partition: Partition,
+    seed: int,
+    *,
+    n_regions: int | None,
+    louvain_stages: int | None,
+    scaling_budget_s: float,
+) -> Scaling:
+    """The partition's algorithm timed on resized networks (`zoning.scaling`): its own
+    run (no target number of regions; the same Louvain stages), within
+    `scaling_budget_s` (0: not measured)."""
+    if scaling_budget_s <= 0:
+        return UNMEASURED
+
+    def run(network: nx.Graph) -> Partition:
+        return divide(network, partition.algorithm, np.random.default_rng(seed), louvain_stages=louvain_stages)
+
+    known = partition.runtime_s if n_regions is None else None
+    return measure_scaling(graph, run, scaling_budget_s, known_s=known)
+
+
 def region_table(
     graph: nx.Graph,
     rng: np.random.Generator,
@@ -273,28 +293,35 @@ def region_table(
     *,
     louvain_stages: int | None = None,
     scaling_budget_s: float = BUDGET_S,
-) -> tuple[list[Partition], pd.DataFrame]:
+    budget_s: float | None = None,
+) -> tuple[list[Partition | None], pd.DataFrame]:
     """Run every algorithm (each with its own child generator) and tabulate Table 2.
 
     `runtime_s` is the algorithm's run, with the search for `n_regions` where asked.
-    Scalability times each algorithm's own run (no target number of regions; the same
-    Louvain stages) on resized networks, within `scaling_budget_s` per algorithm (0:
-    not measured)."""
+    Scalability: see `scalability`. With `budget_s`, the algorithms run in a child
+    process, each within `budget_s` seconds (`zoning.budget`); one that does not
+    finish has None for its partition and a row whose `note` says so."""
     children = rng.spawn(len(algorithms))
-    partitions = [
-        divide(graph, a, child, n_regions=n_regions, louvain_stages=louvain_stages)
-        for a, child in zip(algorithms, children, strict=True)
-    ]
+    seeds = [int(s) for s in rng.integers(2**31 - 1, size=len(algorithms))]
+    options = {"n_regions": n_regions, "louvain_stages": louvain_stages, "scaling_budget_s": scaling_budget_s}
+    if budget_s is None:
+        outcomes = []
+        for algorithm, child, seed in zip(algorithms, children, seeds, strict=True):
+            partition = divide(graph, algorithm, child, n_regions=n_regions, louvain_stages=louvain_stages)
+            outcomes.append(Outcome(algorithm, partition, scalability(graph, partition, seed, **options)))
+    else:
+        jobs = [Job(a, child, seed) for a, child, seed in zip(algorithms, children, seeds, strict=True)]
+        outcomes = run_within(graph, jobs, budget_s, **options)
     rows = []
-    for partition, seed in zip(partitions, rng.integers(2**31 - 1, size=len(algorithms)), strict=True):
-
-        def run(network: nx.Graph, algorithm: str = partition.algorithm, seed: int = int(seed)) -> Partition:
-            return divide(network, algorithm, np.random.default_rng(seed), louvain_stages=louvain_stages)
-
-        known = partition.runtime_s if n_regions is None else None
-        scaling = measure_scaling(graph, run, scaling_budget_s, known_s=known) if scaling_budget_s > 0 else UNMEASURED
-        rows.append(measure(graph, partition, scaling).__dict__ | {"algorithm": LABELS[partition.algorithm]})
-    return partitions, pd.DataFrame(rows)
+    for outcome in outcomes:
+        label = {"algorithm": LABELS[outcome.algorithm]}
+        if isinstance(outcome.partition, Partition):
+            rows.append(measure(graph, outcome.partition, outcome.scaling).__dict__ | label | {"note": ""})
+        else:
+            rows.append(label | {"note": f"did not finish within {budget_s:g} s"})
+    table = pd.DataFrame(rows, columns=[*PartitionMetrics.__dataclass_fields__, "note"])
+    partitions = [o.partition if isinstance(o.partition, Partition) else None for o in outcomes]
+    return partitions, table
 
 
 def levels_table(partition: Partition) -> pd.DataFrame:

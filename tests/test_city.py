@@ -1,0 +1,113 @@
+"""Cities (issue 16): the synthetic generator, centers that hold a region's demand,
+companies planned in districts, and delivery rows that say what they lack."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.aggregate import delivery_table
+from experiments.plan import PlanOptions, plan_instance
+from experiments.runner import Task, execute
+from experiments.store import INDEPENDENT
+from lastmile.readers.json_format import parse_json_instance
+from lastmile.routing import RoutingProblem
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "instances"))
+
+from city import CitySpec, city, render  # noqa: E402
+
+QUICK = PlanOptions(compare_algorithms=False, stage_time_limit=20.0)
+
+
+def load(spec: CitySpec):
+    return parse_json_instance(render(city(spec)), f"city{spec.nodes}.json")
+
+
+def test_the_generator_is_seeded_and_its_files_pass_the_loader(tmp_path: Path) -> None:
+    spec = CitySpec(nodes=150, companies=4, window_share=0.5, pickup_share=0.3, depots="center", seed=3)
+    assert render(city(spec)) == render(city(spec))
+    assert render(city(spec)) != render(city(CitySpec(**{**asdict(spec), "seed": 4})))
+    instance = load(spec)
+    assert len(instance.nodes) == 150 and len(instance.companies) == 4
+    windowed = sum(n.time_window is not None for n in instance.nodes) / 150
+    assert 0.35 < windowed < 0.65
+    assert len({c.depot.node for c in instance.companies}) == 1  # all at the middle
+    out = tmp_path / "c.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "instances" / "city.py"), "--nodes", "60", "--seed", "2", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["provenance"]["generator"] == "instances/city.py"
+    bad = subprocess.run(
+        [sys.executable, str(ROOT / "instances" / "city.py"), "--nodes", "5", "--out", str(tmp_path / "x.json")],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+
+
+def test_a_region_no_center_can_hold_gets_the_centers_it_needs_and_none_overflows() -> None:
+    instance = load(CitySpec(nodes=100, companies=3, center_capacity=40, nodes_per_center=4, capacity=40, seed=11))
+    plan = plan_instance(instance, "city", np.random.default_rng(1), QUICK)
+    held: dict[str, float] = defaultdict(float)
+    for spec in plan.specs:
+        held[spec.center] += sum(instance.node_by_id[n].total_demand for n in spec.nodes)
+    assert all(held[c.id] <= c.capacity + 1e-9 for c in instance.centers if c.id in held)
+    split = [s.name for s in plan.specs if s.name[-1].isalpha()]
+    assert split, "regions of 55-90 parcels need two or three 40-parcel centers"
+    location = plan.tables["location"]
+    assert any(stage.endswith(("p = 2", "p = 3")) for stage in location["stage"])
+    covered = sorted(n for s in plan.specs for n in s.nodes)
+    assert covered == sorted(plan.region_of) and len(covered) == len(set(covered))
+
+
+def test_a_large_company_plans_in_districts_and_every_policy_keeps_its_row() -> None:
+    instance = load(CitySpec(nodes=90, companies=2, window_share=0.0, capacity=40, seed=5))
+    options = PlanOptions(compare_algorithms=False, stage_time_limit=20.0, independent_max_customers=15)
+    plan = plan_instance(instance, "city", np.random.default_rng(2), options)
+    for company in instance.companies:
+        whole = RoutingProblem.whole(instance, company.id)
+        parts = [plan.problems[r] for r in plan.independent_regions if r.startswith(f"{INDEPENDENT}{company.id}/")]
+        assert len(parts) >= math.ceil(whole.n / 15)
+        assert all(isinstance(p, RoutingProblem) and 0 < p.n <= 15 for p in parts)
+        assert sorted(c for p in parts for c in p.customers) == sorted(whole.customers)
+        vehicles = [v for p in parts for v in p.vehicles]
+        assert len(vehicles) == len(set(vehicles)) and set(vehicles) <= set(whole.vehicles)
+    rows = [
+        execute(Task("city", region, "ortools", 1, problem, 0.5, None)) for region, problem in plan.problems.items()
+    ]
+    runs = pd.DataFrame([asdict(r) for r in rows])
+    alone = runs["region"].str.startswith(INDEPENDENT)
+    assert runs.loc[alone, "feasible"].all(), runs.loc[~runs["feasible"], ["region", "status"]]
+    table = delivery_table(plan, runs).set_index("delivery")
+    assert table.loc["independent", "feasible"] and table.loc["independent", "missing"] == ""
+    assert table.loc["independent", "vehicles"] == sum(
+        len(json.loads(r.routes)) for r in rows if r.region.startswith(INDEPENDENT)
+    )
+    lost = plan.independent_regions[1]
+    runs.loc[runs["region"] == lost, ["feasible", "status"]] = [False, "no_solution"]
+    table = delivery_table(plan, runs).set_index("delivery")
+    row = table.loc["independent"]
+    assert not row["feasible"] and f"{lost} (no_solution)" in row["missing"] and math.isnan(row["TC"])
+    joint_lost = runs.loc[~alone & ~runs["feasible"], "region"].tolist()  # OR-Tools at 0.5 s may miss some
+    assert (table.loc["joint", "missing"] == "") == (not joint_lost)
+    assert all(f"{r} (" in table.loc["joint", "missing"] for r in joint_lost[:3])
+
+
+@pytest.mark.parametrize("depots", ["edge", "random"])
+def test_every_depot_placement_gives_a_loadable_city(depots: str) -> None:
+    instance = load(CitySpec(nodes=40, companies=3, depots=depots, seed=9))
+    assert all(c.depot.node in instance.node_by_id for c in instance.companies)
