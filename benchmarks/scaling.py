@@ -10,8 +10,8 @@ the run records: each instance's `stages` table (distances, graph, region algori
 with each algorithm's own runtime from Table 2, classifier, location, lockers,
 assignment, routing problems), the routing runs per region and per company (their
 summed run seconds, and how many problems), and `stages.csv` (runs, aggregation,
-tables, figures, report). Memory is the peak resident set in MB (the run's main
-process; `runs` also its largest worker). The growth exponent b of time ~ n^b is
+tables, figures, report). Memory is the peak resident set in MB of the run's main
+process, and for `runs` that of its largest routing worker. The growth exponent b of time ~ n^b is
 fitted per stage over the sizes where the stage took at least `FIT_FLOOR_S`. Writes
 `scaling.csv` (one row per size and stage), `scaling-table.csv`, `scaling.md` and the
 log-log figure `scaling.pdf`/`.png` into `--out`; prints the table and, per size, the

@@ -30,7 +30,15 @@ from experiments.figures import write_figures
 from experiments.folder import ExperimentError, input_hashes
 from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
 from experiments.output import write_atomic
-from experiments.plan import Plan, PlanError, PlanOptions, plan_instance, region_problems, whole_problem
+from experiments.plan import (
+    Plan,
+    PlanError,
+    PlanOptions,
+    plan_instance,
+    region_index,
+    region_problems,
+    whole_problem,
+)
 from experiments.provenance import provenance
 from experiments.report import write_report
 from experiments.runner import Task, run_all
@@ -321,7 +329,17 @@ class Experiment:
             for members in coalitions(players, options, orders):
                 for solver in options.solvers:
                     out.append(
-                        CoalitionTask(plan.label, members, solver, seed, plan.instance, planning, self.options, options)
+                        CoalitionTask(
+                            plan.label,
+                            members,
+                            solver,
+                            seed,
+                            plan.instance,
+                            planning,
+                            self.options,
+                            options,
+                            regions=region_index(plan.specs),
+                        )
                     )
         return out
 

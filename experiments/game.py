@@ -40,23 +40,22 @@ import math
 import time
 import traceback
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from experiments.aggregate import delivery_row
-from experiments.plan import FleetTooSmall, Plan, PlanError, PlanOptions, baseline, plan_instance
+from experiments.plan import FleetTooSmall, Plan, PlanError, PlanOptions, baseline, company_problems, plan_instance
 from experiments.runner import Work
 from experiments.solvers import solve
-from experiments.store import INDEPENDENT, CoalitionRow
+from experiments.store import CoalitionRow
 from lastmile import allocation
 from lastmile.cost import feeder
 from lastmile.distances import tables
 from lastmile.model import Instance, Route, Solution
 from lastmile.policies import has_status_quo, status_quo
-from lastmile.routing import RoutingProblem
 from lastmile.subset import coalition
 
 #: Joins a coalition's companies in its name (`A+S+J`).
@@ -122,6 +121,7 @@ class CoalitionTask:
     planning: tuple[int, tuple[int, ...]]
     plan_options: PlanOptions
     options: GameOptions
+    regions: Mapping[str, int] = field(default_factory=dict)  # node -> region of the grand plan (districts)
 
     @property
     def key(self) -> tuple[str, str, str, int]:
@@ -175,8 +175,8 @@ def value_of(task: CoalitionTask) -> CoalitionRow:
         if len(task.members) == 1:
             alone = baseline(sub)
             (company,) = task.members
-            region = f"{INDEPENDENT}{company}"
-            problems = {region: replace(RoutingProblem.whole(alone, company), region=region)}
+            # the company's independent delivery exactly as the delivery table has it
+            problems = company_problems(alone, company, task.regions, task.plan_options.independent_max_customers)
             judged, delivery = alone, "independent"
         else:
             try:

@@ -297,8 +297,8 @@ def _full_pipeline(
                 for c, share in shared.get(node, {}).items():
                     weight[c] = weight.get(c, 0.0) + share * instance.node_by_id[node].total_demand
             parts = [(name, tuple(sorted(region)), max(sorted(weight), key=weight.__getitem__))]
-        streams = [child] if len(parts) == 1 else child.spawn(len(parts))
-        for (part, nodes, center), stream in zip(parts, streams, strict=True):
+        part_rngs = [child] if len(parts) == 1 else child.spawn(len(parts))
+        for (part, nodes, center), stream in zip(parts, part_rngs, strict=True):
             with stages.stage("lockers"):
                 lockers = site_lockers(instance, list(nodes), stream).chosen if mode == Mode.LOCKERS else None
             specs.append(RegionSpec(part, nodes, center, mode, lockers))
@@ -346,7 +346,8 @@ def _locate_region(
     center can hold gets the fewest centers that can (p = 2, 3, ...: the first p whose
     largest rooms add up to its demand and whose model is feasible) and is split by the
     model's assignment into parts `<name>a`, `<name>b`, ..., one center each. Returns
-    (part name, nodes, center) per part."""
+    (part name, nodes, center) per part. Single sourcing holds here whatever the
+    instance says: a region's node is routed whole from one center."""
     demand = _load(instance, region)[0]
     open_room = sorted((r for r in room.values() if r > 0), reverse=True)
     fewest = next((k for k in range(1, len(open_room) + 1) if sum(open_room[:k]) >= demand - 1e-9), None)
@@ -354,7 +355,8 @@ def _locate_region(
         raise PlanError(f"{label} {name}: {demand:g} parcels exceed the room left in all candidate centers")
     candidates = [c for c, r in room.items() if r > 0]
     sub = restrict(instance, region, candidates)
-    sub = replace(sub, centers=tuple(replace(c, capacity=room[c.id]) for c in sub.centers))
+    held = tuple(replace(c, capacity=None if math.isinf(room[c.id]) else room[c.id]) for c in sub.centers)
+    sub = same_locations(sub, centers=held, single_sourcing=True)  # the sliced distance tables kept
     for p in range(fewest, len(candidates) + 1):
         result = solve_location(sub, p=p, time_limit=options.stage_time_limit)
         if result.status != "infeasible":
@@ -420,10 +422,14 @@ def region_problems(
     }
     if independent:
         alone = baseline(instance)
-        region_of = {node: k for k, spec in enumerate(specs) for node in spec.nodes}
         for company in alone.companies:
-            problems |= company_problems(alone, company.id, region_of, max_customers)
+            problems |= company_problems(alone, company.id, region_index(specs), max_customers)
     return planned, problems
+
+
+def region_index(specs: Sequence[RegionSpec]) -> dict[str, int]:
+    """Node -> position of its region among `specs` (what `districts` sweeps)."""
+    return {node: k for k, spec in enumerate(specs) for node in spec.nodes}
 
 
 def company_problems(

@@ -120,10 +120,18 @@ def delivery_summary(delivery: pd.DataFrame) -> pd.DataFrame:
                     "missing": "; ".join(sorted(set(part["missing"].fillna("")) - {""})),
                 }
             )
-        if len(means) == 2:
-            cut = 100 * (means["independent"] - means["joint"]) / means["independent"].where(means["independent"] != 0)
+        both = _seeds_planned(group, "independent") & _seeds_planned(group, "joint")
+        if both:  # over the seeds where both policies have a plan: like is compared with like
+            same = group[group["seed"].isin(both)]
+            alone, joint = (same.loc[same["delivery"] == d, columns].mean() for d in ("independent", "joint"))
+            cut = 100 * (alone - joint) / alone.where(alone != 0)
             rows.append({"instance": instance, "solver": solver, "delivery": "reduction %", **cut, "feasible": None})
     return pd.DataFrame(rows)
+
+
+def _seeds_planned(group: pd.DataFrame, delivery: str) -> set[int]:
+    part = group[(group["delivery"] == delivery) & (group["missing"].fillna("") == "")]
+    return set(part["seed"]) if "seed" in part.columns else set()
 
 
 def policy_summary(delivery: pd.DataFrame) -> pd.DataFrame:

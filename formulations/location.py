@@ -29,8 +29,6 @@ from lastmile.location import LocationProblem
 from lastmile.model import Instance, Solution
 from lastmile.solve import Answer
 
-INF_CAPACITY = 1e15  # stands in for an uncapacitated center
-
 
 @dataclass(frozen=True)
 class LocationData:
@@ -67,7 +65,9 @@ def location_data(
         centers=center_ids,
         nodes=node_ids,
         fixed_cost=np.array([c.fixed_cost for c in chosen]),
-        capacity=np.array([INF_CAPACITY if c.capacity is None else c.capacity for c in chosen]),
+        # an uncapacitated center holds all the demand, which is exact; a huge stand-in
+        # (1e15, once) let HiGHS round y to 0 under x = 1 and the checker refused the plan
+        capacity=np.array([demand.sum() if c.capacity is None else c.capacity for c in chosen]),
         demand=demand,
         unit_cost=unit,
         p=p,

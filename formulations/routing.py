@@ -143,7 +143,7 @@ class FlowModel:
             rows.add([t[j - 1], t[i - 1], arc], signs, service[i] + tau[i, j] - big, inf, each=True)
         empty = np.array([], dtype=np.int32)
         h.addCols(columns, cost, lower, upper, 0, empty, empty, np.array([]))
-        rows.flush(h)
+        rows.flush(h, columns)
         self.x = x
         self.relax(False)
 
@@ -201,12 +201,12 @@ class _Rows:
         """Per k: a_k + coefficient_k b_k within [lower, upper]."""
         self.add([a, b], [np.ones(len(a)), np.asarray(coefficient, dtype=float)], lower, upper, each=True)
 
-    def flush(self, highs) -> None:
+    def flush(self, highs, columns: int) -> None:
         from scipy.sparse import coo_matrix
 
         rows, cols, vals = np.concatenate(self.rows), np.concatenate(self.cols), np.concatenate(self.vals)
         keep = vals != 0.0
-        matrix = coo_matrix((vals[keep], (rows[keep], cols[keep])), shape=(self.count, int(cols.max()) + 1)).tocsr()
+        matrix = coo_matrix((vals[keep], (rows[keep], cols[keep])), shape=(self.count, columns)).tocsr()
         highs.addRows(
             self.count,
             np.concatenate(self.lower),
@@ -280,6 +280,7 @@ def add_capacity_cuts(model: FlowModel, *, time_limit: float, threads: int = 1, 
             added += len(cuts)
     finally:
         model.relax(False)
+        model.highs.clearSolver()  # the MIP starts afresh, not from the last LP point
     return added
 
 
@@ -337,8 +338,8 @@ def routing_answer(
         budget = min(cut_share * time_limit, time_limit - (time.perf_counter() - started))
         params["capacity_cuts"] = add_capacity_cuts(model, time_limit=budget, threads=threads)
     left = time_limit - (time.perf_counter() - started)
-    if left <= 0:  # the clock ran out building the model: no search, no bound
-        message = f"the time limit ran out while building the model ({params['build_s']:.2f} s)"
+    if left <= 0:  # the clock ran out before the search: no incumbent, no bound
+        message = f"the time limit ran out before the search (model built in {params['build_s']:.2f} s)"
         return Answer("no_solution", None, params=params, message=message)
     if formulation == "set-partitioning":
         outcome = solve_model(model, time_limit=left, threads=threads, mip_gap=mip_gap, seed=seed)

@@ -111,3 +111,18 @@ def test_a_large_company_plans_in_districts_and_every_policy_keeps_its_row() -> 
 def test_every_depot_placement_gives_a_loadable_city(depots: str) -> None:
     instance = load(CitySpec(nodes=40, companies=3, depots=depots, seed=9))
     assert all(c.depot.node in instance.node_by_id for c in instance.companies)
+
+
+def test_regions_are_located_on_the_cities_distances_computed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lastmile.distances as distances
+
+    doc = city(CitySpec(nodes=80, companies=2, seed=8))
+    for center in doc["centers"]:
+        del center["capacity"]  # uncapacitated centers: no room to track
+    instance = parse_json_instance(json.dumps(doc), "open.json")
+    computed = []
+    original = distances._compute
+    monkeypatch.setattr(distances, "_compute", lambda i: computed.append(i.name) or original(i))
+    plan = plan_instance(instance, "city", np.random.default_rng(3), QUICK)
+    assert computed == [instance.name]  # every region's location model slices the city's tables
+    assert all(not s.name[-1].isalpha() for s in plan.specs)  # nothing to split without capacities

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -84,9 +84,9 @@ def run_within(
     n_regions: int | None,
     louvain_stages: int | None,
     scaling_budget_s: float,
-    progress: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
-    """Each job's outcome, in order; see the module docstring."""
+    """Each job's outcome, in order; see the module docstring. A child that dies or
+    fails raises RuntimeError: that is a fault, not a budget."""
     options = {"n_regions": n_regions, "louvain_stages": louvain_stages, "scaling_budget_s": scaling_budget_s}
     context = multiprocessing.get_context("spawn")
     outcomes: list[Outcome] = []
@@ -94,8 +94,13 @@ def run_within(
     while left:
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(target=_child, args=(sender, graph, left, options), daemon=True)
-        child.start()
-        sender.close()
+        try:
+            child.start()
+        except BaseException:
+            receiver.close()
+            raise
+        finally:
+            sender.close()  # the child holds its own end
         try:
             _expect(receiver, "ready", START_S)
             for job in list(left):
@@ -103,14 +108,10 @@ def run_within(
                 if partition is None:
                     outcomes.append(Outcome(job.algorithm, None, UNMEASURED))
                     left.remove(job)
-                    if progress:
-                        progress(f"{job.algorithm}: did not finish within {budget_s:g} s")
                     break
                 scaling = _expect(receiver, "scaling", SCALING_SLACK * scaling_budget_s + 1.0)
                 outcomes.append(Outcome(job.algorithm, partition, scaling or UNMEASURED))
                 left.remove(job)
-                if progress:
-                    progress(f"{job.algorithm}: done")
                 if scaling is None:  # the child is still timing: a new one takes the rest
                     break
         finally:
