@@ -53,12 +53,12 @@ class Config:
     n_regions: int | None = None  # None: as many as the algorithm finds
     louvain_stages: int | None = None  # None: Louvain's levels until modularity stops rising; 2: the study's
     scaling_budget_s: float = 10.0  # seconds per region algorithm for its scalability (Table 2); 0: not measured
-    region_budget_s: float = 60.0  # seconds each algorithm compared in Table 2 may run (zoning.budget); 0: no limit
+    region_budget_s: float = 30.0  # seconds each algorithm compared in Table 2 may run (zoning.budget); 0: no limit
     compare_algorithms: bool = True
     compare_classifiers: bool = True
     classifier_repeats: int = 10  # repeats of the 5-fold cross-validation
     independent: bool = True
-    independent_max_customers: int = 200  # a company with more plans its independent delivery in districts
+    independent_max_customers: int = 300  # a company with more plans its independent delivery in districts
     line_haul: bool = True  # False: the study's convention, joint delivery pays no line-haul
     sensitivity: bool = False
     sensitivity_solver: str = "ortools"

@@ -55,10 +55,13 @@ LOCKER_SERVICE_MIN = ModePolicy().locker_service_min
 #: A company with more customers than this plans its independent delivery in districts
 #: (`company_problems`), as a large company does. Measured at 2 s per run (issue 16):
 #: a company of 1,489 customers got no plan from GA or OR-Tools, and PyVRP and GA took
-#: 5.7 s and 5.6 s (their set-up alone outgrows the limit); at 505 customers every
-#: heuristic planned it, and districts of at most 200 cost PyVRP 6% and saved GA 4%
-#: against the one problem. A large value plans every company as one problem.
-INDEPENDENT_MAX_CUSTOMERS = 200
+#: 5.7 s and 5.6 s (their set-up alone outgrows the limit); the exact model of 500
+#: customers took 10.5 s. Two companies of about 500 customers (city of 1,000 nodes)
+#: in districts of at most 300, against one problem: PyVRP -0.1% and -0.5%, GA -3.2%
+#: twice, OR-Tools +1.7% and -3.4%; at most 200 cost PyVRP 6%.
+INDEPENDENT_MAX_CUSTOMERS = 300
+#: Candidate centers a region's location model weighs at most (`_nearest_candidates`).
+LOCATION_CANDIDATES = 25
 #: Districts that need more vehicles than the company has grow by this factor.
 DISTRICT_GROWTH = 1.25
 
@@ -349,11 +352,11 @@ def _locate_region(
     (part name, nodes, center) per part. Single sourcing holds here whatever the
     instance says: a region's node is routed whole from one center."""
     demand = _load(instance, region)[0]
-    open_room = sorted((r for r in room.values() if r > 0), reverse=True)
+    candidates = _nearest_candidates(instance, region, room, demand)
+    open_room = sorted((room[c] for c in candidates), reverse=True)
     fewest = next((k for k in range(1, len(open_room) + 1) if sum(open_room[:k]) >= demand - 1e-9), None)
     if fewest is None:
         raise PlanError(f"{label} {name}: {demand:g} parcels exceed the room left in all candidate centers")
-    candidates = [c for c, r in room.items() if r > 0]
     sub = restrict(instance, region, candidates)
     held = tuple(replace(c, capacity=None if math.isinf(room[c.id]) else room[c.id]) for c in sub.centers)
     sub = same_locations(sub, centers=held, single_sourcing=True)  # the sliced distance tables kept
@@ -376,6 +379,26 @@ def _locate_region(
     opened = ", ".join(served)
     rows.append(_stage_row(f"location (Eqs. 5-10), p = {p}", result, region=name, center=opened))
     return parts
+
+
+def _nearest_candidates(
+    instance: Instance, region: Collection[str], room: Mapping[str, float], demand: float
+) -> list[str]:
+    """The candidate centers with room a region's location model weighs: all of them up
+    to `LOCATION_CANDIDATES`; beyond, the nearest that many by mean km to the region's
+    nodes, and more in that order until their room holds the region's demand. A city's
+    far candidates only add columns (120 candidates took the 26 regions of a 3,000-node
+    city 109 s); the instances the seeds describe have fewer, and get every one."""
+    open_ids = [c.id for c in instance.centers if room[c.id] > 0]
+    if len(open_ids) <= LOCATION_CANDIDATES:
+        return open_ids
+    index = instance.index
+    km = tables(instance).km[np.ix_([index[c] for c in open_ids], [index[n] for n in region])].mean(axis=1)
+    order = [open_ids[k] for k in np.argsort(km, kind="stable")]
+    held = np.cumsum([room[c] for c in order])
+    enough = int(np.searchsorted(held, demand - 1e-9)) + 1
+    chosen = set(order[: max(LOCATION_CANDIDATES, enough)])
+    return [c for c in open_ids if c in chosen]
 
 
 def _alliance_centers(

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from experiments.aggregate import delivery_table
-from experiments.plan import PlanOptions, plan_instance
+from experiments.plan import LOCATION_CANDIDATES, PlanOptions, plan_instance
 from experiments.runner import Task, execute
 from experiments.store import INDEPENDENT
 from lastmile.readers.json_format import parse_json_instance
@@ -60,7 +60,8 @@ def test_the_generator_is_seeded_and_its_files_pass_the_loader(tmp_path: Path) -
 
 
 def test_a_region_no_center_can_hold_gets_the_centers_it_needs_and_none_overflows() -> None:
-    instance = load(CitySpec(nodes=100, companies=3, center_capacity=40, nodes_per_center=4, capacity=40, seed=11))
+    instance = load(CitySpec(nodes=100, companies=3, center_capacity=40, nodes_per_center=3, capacity=40, seed=11))
+    assert len(instance.centers) > LOCATION_CANDIDATES  # each region weighs its nearest candidates
     plan = plan_instance(instance, "city", np.random.default_rng(1), QUICK)
     held: dict[str, float] = defaultdict(float)
     for spec in plan.specs:

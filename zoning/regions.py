@@ -36,9 +36,10 @@ from zoning.scaling import BUDGET_S, UNMEASURED, Scaling, measure_scaling
 
 Communities = list[set[str]]
 
-#: Seconds each algorithm compared in Table 2 may take (`zoning.budget`): igraph's
-#: Girvan-Newman, the slowest, needs about 12 s at 1,000 nodes and grows as m^2 n.
-REGION_BUDGET_S = 60.0
+#: Seconds each algorithm compared in Table 2 may take (`zoning.budget`): Girvan-Newman,
+#: the slowest, needs about 14 s at 1,000 nodes and grows as m^2 n; the others take at
+#: most 3 s at 5,000 nodes.
+REGION_BUDGET_S = 30.0
 #: Relative difference under which two edge betweenness values count as equal
 #: (networkx and igraph sum in different orders).
 TIE = 1e-9
