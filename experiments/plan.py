@@ -303,7 +303,11 @@ def _full_pipeline(
         part_rngs = [child] if len(parts) == 1 else child.spawn(len(parts))
         for (part, nodes, center), stream in zip(parts, part_rngs, strict=True):
             with stages.stage("lockers"):
-                lockers = site_lockers(instance, list(nodes), stream).chosen if mode == Mode.LOCKERS else None
+                lockers = (
+                    site_lockers(instance, list(nodes), stream, capacity=instance.pooled_fleet().capacity).chosen
+                    if mode == Mode.LOCKERS
+                    else None
+                )
             specs.append(RegionSpec(part, nodes, center, mode, lockers))
             region_of |= dict.fromkeys(nodes, part)
     with stages.stage("assignment"):

@@ -127,3 +127,19 @@ def test_regions_are_located_on_the_cities_distances_computed_once(monkeypatch: 
     plan = plan_instance(instance, "city", np.random.default_rng(3), QUICK)
     assert computed == [instance.name]  # every region's location model slices the city's tables
     assert all(not s.name[-1].isalpha() for s in plan.specs)  # nothing to split without capacities
+
+
+def test_every_locker_holds_at_most_a_vehicles_load() -> None:
+    from zoning.lockers import site_lockers
+
+    instance = load(CitySpec(nodes=60, companies=3, seed=12))
+    nodes = [n.id for n in instance.nodes]
+    parcels = sum(n.total_demand for n in instance.nodes)
+    capacity = parcels / 6  # four lockers cannot hold it
+    plan = site_lockers(instance, nodes, np.random.default_rng(0), capacity=capacity)
+    held: dict[str, float] = defaultdict(float)
+    for node, locker in plan.chosen.locker_of.items():
+        held[locker] += instance.node_by_id[node].total_demand
+    assert plan.chosen.k > 4 and max(held.values()) <= capacity
+    assert all(d < 5_000 for d in plan.chosen.distance_m.values())  # planar km, not degrees
+    assert site_lockers(instance, nodes, np.random.default_rng(0)).chosen.k <= 4  # no capacity, the study's 1-4

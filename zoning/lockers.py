@@ -9,6 +9,13 @@ are great-circle (haversine) metres, as in the study.
 Choice of k (cost-coverage rule): each locker costs, so take the fewest lockers for
 which at least `target_coverage` of the region's nodes lie within `walk_radius_m` of
 their locker; when no k reaches it, the k with the highest coverage (the fewest on a tie).
+A locker is one stop, served by one vehicle, so only layouts whose every locker holds
+at most a vehicle's load (`capacity`, deliveries and pickups each) are eligible: in a
+city's dense region (625 parcels, vehicles of 150) four lockers could not be served at
+all, so k grows past `max_lockers` until every locker fits.
+
+Planar instances (coordinates in km) use their own coordinates and straight-line
+distances instead of the projection and great-circle metres.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 
-from lastmile.distances import haversine_km
+from lastmile.distances import euclidean, haversine_km
 from lastmile.model import Instance
 
 KM_PER_DEG_LAT = 110.574
@@ -50,13 +57,15 @@ def project(lonlat: np.ndarray) -> np.ndarray:
 
 def layout(instance: Instance, nodes: Sequence[str], k: int, seed: int, walk_radius_m: float) -> LockerLayout:
     lonlat = np.array([(instance.node_by_id[n].x, instance.node_by_id[n].y) for n in nodes])
-    labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(project(lonlat))
-    distances = haversine_km(lonlat, lonlat) * 1000.0
+    planar = instance.coordinates == "planar"
+    metric = euclidean if planar else haversine_km
+    labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(lonlat if planar else project(lonlat))
+    distances = metric(lonlat, lonlat) * 1000.0
     lockers, locker_of, distance = [], {}, {}
     for cluster in range(k):
         members = np.flatnonzero(labels == cluster)
         centroid = lonlat[members].mean(axis=0, keepdims=True)
-        site = members[int(np.argmin(haversine_km(centroid, lonlat[members])[0]))]
+        site = members[int(np.argmin(metric(centroid, lonlat[members])[0]))]
         lockers.append(nodes[site])
         for m in members:
             locker_of[nodes[m]] = nodes[site]
@@ -73,13 +82,19 @@ def site_lockers(
     max_lockers: int = 4,
     walk_radius_m: float = 800.0,
     target_coverage: float = 0.8,
+    capacity: float | None = None,
 ) -> LockerPlan:
-    """Site 1..`max_lockers` lockers for a region's nodes and choose k by the cost-coverage rule."""
+    """Site 1..`max_lockers` lockers for a region's nodes (more where a locker would hold
+    more than `capacity`) and choose k by the cost-coverage rule among the layouts whose
+    every locker fits a vehicle."""
     nodes = list(nodes)
     seed = int(rng.integers(2**31 - 1))
-    layouts = tuple(layout(instance, nodes, k, seed, walk_radius_m) for k in range(1, min(max_lockers, len(nodes)) + 1))
-    enough = [lay for lay in layouts if lay.coverage >= target_coverage]
-    chosen = enough[0] if enough else max(layouts, key=lambda lay: (lay.coverage, -lay.k))
+    layouts = [layout(instance, nodes, k, seed, walk_radius_m) for k in range(1, min(max_lockers, len(nodes)) + 1)]
+    while not any(_fits(instance, lay, capacity) for lay in layouts) and layouts[-1].k < len(nodes):
+        layouts.append(layout(instance, nodes, layouts[-1].k + 1, seed, walk_radius_m))
+    eligible = [lay for lay in layouts if _fits(instance, lay, capacity)] or layouts
+    enough = [lay for lay in eligible if lay.coverage >= target_coverage]
+    chosen = enough[0] if enough else max(eligible, key=lambda lay: (lay.coverage, -lay.k))
     rows = []
     for node_id in nodes:
         node = instance.node_by_id[node_id]
@@ -87,4 +102,17 @@ def site_lockers(
         for lay in layouts:
             row[f"distance_m_k{lay.k}"] = lay.distance_m[node_id]
         rows.append(row)
-    return LockerPlan(chosen, layouts, pd.DataFrame(rows))
+    return LockerPlan(chosen, tuple(layouts), pd.DataFrame(rows))
+
+
+def _fits(instance: Instance, plan: LockerLayout, capacity: float | None) -> bool:
+    """Whether every locker's deliveries, and its pickups, fit one vehicle."""
+    if capacity is None:
+        return True
+    delivered: dict[str, float] = {}
+    collected: dict[str, float] = {}
+    for node_id, locker in plan.locker_of.items():
+        node = instance.node_by_id[node_id]
+        delivered[locker] = delivered.get(locker, 0.0) + node.total_demand
+        collected[locker] = collected.get(locker, 0.0) + node.total_pickup
+    return max(max(delivered.values()), max(collected.values())) <= capacity + 1e-9
