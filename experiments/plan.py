@@ -56,7 +56,7 @@ LOCKER_SERVICE_MIN = ModePolicy().locker_service_min
 #: (`company_problems`), as a large company does. Measured at 2 s per run (issue 16):
 #: a company of 1,489 customers got no plan from GA or OR-Tools, and PyVRP and GA took
 #: 5.7 s and 5.6 s (their set-up alone outgrows the limit); the exact model of 500
-#: customers took 10.5 s. Two companies of about 500 customers (city of 1,000 nodes)
+#: customers took 3.7 s (benchmarks/time_limits.py). Two companies of about 500 customers (city of 1,000 nodes)
 #: in districts of at most 300, against one problem: PyVRP -0.1% and -0.5%, GA -3.2%
 #: twice, OR-Tools +1.7% and -3.4%; at most 200 cost PyVRP 6%.
 INDEPENDENT_MAX_CUSTOMERS = 300
