@@ -85,6 +85,7 @@ def delivery_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
     mine = runs[runs["instance"] == plan.label]
     names = STATUS_QUO_NAMES if has_status_quo(plan.instance) else {}
     out = []
+    empty: dict[str, dict[str, object]] = {}  # per policy, its row's columns with nothing in them
     for (solver, seed), group in mine.groupby(["solver", "seed"], sort=True):
         by_region = {row["region"]: row for _, row in group.iterrows() if row["feasible"]}
         for delivery, regions, instance in (
@@ -93,18 +94,24 @@ def delivery_table(plan: Plan, runs: pd.DataFrame) -> pd.DataFrame:
         ):
             if not regions:
                 continue
+            whole = Solution.routed if delivery == "joint" else Solution.independent
             lacking = [r for r in regions if r not in by_region]
             if lacking:
+                if delivery not in empty:  # the columns of a costed row, once per policy
+                    shape = delivery_row(instance, whole(()), delivery, "", 0)
+                    empty[delivery] = dict.fromkeys(shape, math.nan)
                 missing = _missing(group, lacking)
-                nothing = Solution.routed(()) if delivery == "joint" else Solution.independent(())
-                shape = delivery_row(instance, nothing, delivery, str(solver), int(seed))  # the columns, emptied
-                row = {key: math.nan for key in shape} | {"solver": str(solver), "seed": int(seed)}
-                row |= {"delivery": delivery, "feasible": False, "violations": f"no plan for {missing}"}
-                row["missing"] = missing
+                row = empty[delivery] | {
+                    "solver": str(solver),
+                    "seed": int(seed),
+                    "delivery": delivery,
+                    "feasible": False,
+                    "violations": f"no plan for {missing}",
+                    "missing": missing,
+                }
             else:
                 routes = [route for r in regions for route in stored_routes(by_region[r])]
-                solution = Solution.routed(routes) if delivery == "joint" else Solution.independent(routes)
-                row = delivery_row(instance, solution, delivery, str(solver), int(seed)) | {"missing": ""}
+                row = delivery_row(instance, whole(routes), delivery, str(solver), int(seed)) | {"missing": ""}
             out.append({**row, "policy": names.get(delivery, delivery)})
     return pd.DataFrame(out)
 

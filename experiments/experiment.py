@@ -326,6 +326,7 @@ class Experiment:
             orders = orders_seed(self.config.master_seed, plan.label)
             sequence = planning_seed(self.config, plan.label)
             planning = (int(sequence.entropy), tuple(sequence.spawn_key))  # type: ignore[arg-type]
+            index = region_index(plan.specs)  # only a company alone plans by it (its districts)
             for members in coalitions(players, options, orders):
                 for solver in options.solvers:
                     out.append(
@@ -338,7 +339,7 @@ class Experiment:
                             planning,
                             self.options,
                             options,
-                            regions=region_index(plan.specs),
+                            regions=index if len(members) == 1 else {},
                         )
                     )
         return out

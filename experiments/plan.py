@@ -297,8 +297,8 @@ def _full_pipeline(
         else:
             weight: dict[str, float] = {}
             for node in region:
-                for c, share in shared.get(node, {}).items():
-                    weight[c] = weight.get(c, 0.0) + share * instance.node_by_id[node].total_demand
+                for c, portion in shared.get(node, {}).items():
+                    weight[c] = weight.get(c, 0.0) + portion * instance.node_by_id[node].total_demand
             parts = [(name, tuple(sorted(region)), max(sorted(weight), key=weight.__getitem__))]
         part_rngs = [child] if len(parts) == 1 else child.spawn(len(parts))
         for (part, nodes, center), stream in zip(parts, part_rngs, strict=True):
@@ -449,8 +449,9 @@ def region_problems(
     }
     if independent:
         alone = baseline(instance)
+        index = region_index(specs)
         for company in alone.companies:
-            problems |= company_problems(alone, company.id, region_index(specs), max_customers)
+            problems |= company_problems(alone, company.id, index, max_customers)
     return planned, problems
 
 
@@ -559,13 +560,9 @@ def share_fleet(instance: Instance, regions: Mapping[str, Collection[str]]) -> d
     if fleet.count is not None:
         loads = {r: max(_load(instance, nodes)) for r, nodes in regions.items()}
         return share(pool, loads, fleet.capacity, f"{instance.name}: the pooled fleet", "regions")
-    out: dict[str, tuple[str, ...]] = {}
-    start = 0
-    for region, nodes in regions.items():
-        count = max(1, sum(instance.node_by_id[n].needs_service() for n in nodes))
-        out[region] = tuple(pool[start : start + count])
-        start += count
-    return out
+    return _hand_out(
+        pool, {r: max(1, sum(instance.node_by_id[n].needs_service() for n in nodes)) for r, nodes in regions.items()}
+    )
 
 
 def share(
@@ -585,9 +582,14 @@ def share(
     for _ in range(spare):
         busiest = max(need, key=lambda r: (loads[r] / need[r], r))
         need[busiest] += 1
+    return _hand_out(pool, need)
+
+
+def _hand_out(pool: Sequence[str], need: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
+    """Consecutive vehicles of `pool`, `need[part]` to each part in order."""
     out: dict[str, tuple[str, ...]] = {}
     start = 0
-    for region, count in need.items():
-        out[region] = tuple(pool[start : start + count])
+    for part, count in need.items():
+        out[part] = tuple(pool[start : start + count])
         start += count
     return out

@@ -94,44 +94,40 @@ def routing_summary(runs: pd.DataFrame) -> pd.DataFrame:
 
 def delivery_summary(delivery: pd.DataFrame) -> pd.DataFrame:
     """The study's Table 8 shape per instance and solver: independent, joint (means over
-    the seeds with a plan for every region) and the joint reduction in percent; `plans`
-    counts those seeds, and `missing` says what the others lacked."""
+    the seeds with a plan for every region) and the joint reduction in percent, over the
+    seeds both policies planned; `plans` counts the seeds with a plan, and `missing`
+    says what the others lacked."""
     rows = []
     columns = [c for c in COST_COLUMNS if c in delivery.columns]  # stores made before line-haul lack some
-    if "missing" not in delivery.columns:  # stores made before missing plans had rows
-        delivery = delivery.assign(missing="")
+    # stores made before missing plans had rows lack the column
+    delivery = delivery.assign(missing=delivery["missing"].fillna("") if "missing" in delivery.columns else "")
     for (instance, solver), group in delivery.groupby(["instance", "solver"], sort=False):
-        means = {}
+        planned_seeds: dict[str, set] = {}
         for d in ("independent", "joint"):
             part = group[group["delivery"] == d]
             if part.empty:
                 continue
-            planned = part[part["missing"].fillna("") == ""]
-            if not planned.empty:
-                means[d] = planned[columns].mean()
+            planned = part[part["missing"] == ""]
+            planned_seeds[d] = set(planned["seed"])
+            means = planned[columns].mean() if not planned.empty else dict.fromkeys(columns, float("nan"))
             rows.append(
                 {
                     "instance": instance,
                     "solver": solver,
                     "delivery": d,
-                    **(means[d] if d in means else dict.fromkeys(columns, float("nan"))),
+                    **means,
                     "feasible": bool(part["feasible"].all()),
                     "plans": f"{len(planned)}/{len(part)}",
-                    "missing": "; ".join(sorted(set(part["missing"].fillna("")) - {""})),
+                    "missing": "; ".join(sorted(set(part["missing"]) - {""})),
                 }
             )
-        both = _seeds_planned(group, "independent") & _seeds_planned(group, "joint")
-        if both:  # over the seeds where both policies have a plan: like is compared with like
+        both = planned_seeds.get("independent", set()) & planned_seeds.get("joint", set())
+        if both:  # like is compared with like
             same = group[group["seed"].isin(both)]
             alone, joint = (same.loc[same["delivery"] == d, columns].mean() for d in ("independent", "joint"))
             cut = 100 * (alone - joint) / alone.where(alone != 0)
             rows.append({"instance": instance, "solver": solver, "delivery": "reduction %", **cut, "feasible": None})
     return pd.DataFrame(rows)
-
-
-def _seeds_planned(group: pd.DataFrame, delivery: str) -> set[int]:
-    part = group[(group["delivery"] == delivery) & (group["missing"].fillna("") == "")]
-    return set(part["seed"]) if "seed" in part.columns else set()
 
 
 def policy_summary(delivery: pd.DataFrame) -> pd.DataFrame:

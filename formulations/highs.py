@@ -64,19 +64,26 @@ def solve_model(
     bound = results.objective_bound
     bound = float(bound) if bound is not None and abs(bound) != float("inf") else None
     incumbent = float(results.incumbent_objective) if has_solution else None
-    if term == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
-        status: Status = "optimal"
-    elif term in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
-        status = "infeasible"
-    elif term in (
-        TerminationCondition.maxTimeLimit,
-        TerminationCondition.iterationLimit,
-        TerminationCondition.interrupted,
-    ):
-        status = "feasible" if has_solution else "no_solution"
-    else:
-        status = "feasible" if has_solution else "error"
+    status = _status(
+        optimal=term == TerminationCondition.convergenceCriteriaSatisfied,
+        infeasible=term in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded),
+        limited=term
+        in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit, TerminationCondition.interrupted),
+        has_solution=has_solution,
+    )
     return Outcome(status, incumbent, bound, elapsed, f"HiGHS: {term.name}")
+
+
+def _status(*, optimal: bool, infeasible: bool, limited: bool, has_solution: bool) -> Status:
+    """The toolkit's status for how HiGHS ended: `optimal` only when proven with a
+    solution, `no_solution` for a limit hit before any incumbent, `error` otherwise."""
+    if optimal and has_solution:
+        return "optimal"
+    if infeasible:
+        return "infeasible"
+    if limited:
+        return "feasible" if has_solution else "no_solution"
+    return "feasible" if has_solution else "error"
 
 
 def run_highs(
@@ -102,19 +109,17 @@ def run_highs(
     elapsed = time.perf_counter() - started
     model_status = highs.getModelStatus()
     info = highs.getInfo()
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     incumbent = float(info.objective_function_value) if has_solution else None
     kind = highspy.HighsModelStatus
     bound = float(info.mip_dual_bound) if mip else (incumbent if model_status == kind.kOptimal else None)
     bound = bound if bound is not None and math.isfinite(bound) else None
-    if model_status == kind.kOptimal and has_solution:
-        status: Status = "optimal"
-    elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
-        status = "infeasible"
-    elif model_status in (kind.kTimeLimit, kind.kIterationLimit, kind.kInterrupt, kind.kSolutionLimit):
-        status = "feasible" if has_solution else "no_solution"
-    else:
-        status = "feasible" if has_solution else "error"
+    status = _status(
+        optimal=model_status == kind.kOptimal,
+        infeasible=model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible),
+        limited=model_status in (kind.kTimeLimit, kind.kIterationLimit, kind.kInterrupt, kind.kSolutionLimit),
+        has_solution=has_solution,
+    )
     return Outcome(status, incumbent, bound, elapsed, f"HiGHS: {highs.modelStatusToString(model_status)}")
 
 

@@ -108,10 +108,14 @@ def test_a_large_company_plans_in_districts_and_every_policy_keeps_its_row() -> 
     assert all(f"{r} (" in table.loc["joint", "missing"] for r in joint_lost[:3])
 
 
-@pytest.mark.parametrize("depots", ["edge", "random"])
-def test_every_depot_placement_gives_a_loadable_city(depots: str) -> None:
-    instance = load(CitySpec(nodes=40, companies=3, depots=depots, seed=9))
-    assert all(c.depot.node in instance.node_by_id for c in instance.companies)
+def test_edge_depots_stand_apart_on_the_boundary() -> None:
+    instance = load(CitySpec(nodes=200, companies=4, depots="edge", seed=9))
+    depots = [instance.node_by_id[c.depot.node] for c in instance.companies]
+    assert len({d.id for d in depots}) == 4  # one per bearing
+    xs, ys = [n.x for n in instance.nodes], [n.y for n in instance.nodes]
+    middle = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+    spread = np.median([math.dist((n.x, n.y), middle) for n in instance.nodes])
+    assert all(math.dist((d.x, d.y), middle) > spread for d in depots)  # farther out than most nodes
 
 
 def test_regions_are_located_on_the_cities_distances_computed_once(monkeypatch: pytest.MonkeyPatch) -> None:

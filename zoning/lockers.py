@@ -90,9 +90,11 @@ def site_lockers(
     nodes = list(nodes)
     seed = int(rng.integers(2**31 - 1))
     layouts = [layout(instance, nodes, k, seed, walk_radius_m) for k in range(1, min(max_lockers, len(nodes)) + 1)]
-    while not any(_fits(instance, lay, capacity) for lay in layouts) and layouts[-1].k < len(nodes):
+    fits = [_fits(instance, lay, capacity) for lay in layouts]
+    while not any(fits) and layouts[-1].k < len(nodes):
         layouts.append(layout(instance, nodes, layouts[-1].k + 1, seed, walk_radius_m))
-    eligible = [lay for lay in layouts if _fits(instance, lay, capacity)] or layouts
+        fits.append(_fits(instance, layouts[-1], capacity))
+    eligible = [lay for lay, fit in zip(layouts, fits, strict=True) if fit] or layouts
     enough = [lay for lay in eligible if lay.coverage >= target_coverage]
     chosen = enough[0] if enough else max(eligible, key=lambda lay: (lay.coverage, -lay.k))
     rows = []

@@ -179,10 +179,9 @@ def _girvan_newman(graph: nx.Graph, n_regions: int | None) -> Communities:
         alive[chosen] = False
         centrality[chosen] = 0.0
         side = work.subcomponent(u)
-        if v in side:
-            measure(side)
-            continue
         measure(side)
+        if v in side:
+            continue
         measure(work.subcomponent(v))
         membership = work.connected_components().membership
         count += 1
