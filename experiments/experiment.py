@@ -135,9 +135,12 @@ def variant(instance: Instance, parameter: str, factor: float) -> Instance:
 
 
 def tasks_for(plan: Plan, solvers: tuple[str, ...], seeds: list[int], config: Config) -> list[Task]:
+    """Every run of the plan's problems, each routing problem on its own sub-instance
+    (`RoutingProblem.compact`: a task pickles what its run needs, not the city)."""
+    problems = {r: p.compact() if isinstance(p, RoutingProblem) else p for r, p in plan.problems.items()}
     return [
         Task(plan.label, region, solver, seed, problem, config.time_limit, config.iterations)
-        for region, problem in plan.problems.items()
+        for region, problem in problems.items()
         for solver in solvers
         for k, seed in enumerate(seeds)
         if k == 0 or solver not in SEEDLESS

@@ -27,8 +27,11 @@ Choices where the study's text is open, each a parameter:
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Collection
+from dataclasses import replace
 
+import numpy as np
 import pyomo.environ as pyo
 
 from formulations.highs import DEFAULT_MIP_GAP, model_answer
@@ -47,7 +50,7 @@ def build_assignment_model(
     open_centers: Collection[str] | None = None,
 ) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name="assignment")
-    add_assignment_core(m, data)
+    outlets_of = add_assignment_core(m, data)
     vehicles = fleet.count if fleet.count is not None else max(1, math.ceil(data.demand.sum() / fleet.capacity))
     m.cap = pyo.Param(initialize=fleet.capacity, mutable=True)
     m.m = pyo.Param(initialize=fleet.fixed_cost, mutable=True)
@@ -61,7 +64,7 @@ def build_assignment_model(
             m.y[j].fix(1 if data.centers[j] in open_centers else 0)
 
     def load(m, j):
-        return sum(m.d[k] * m.x[j, k] for k in m.I)
+        return sum(m.d[k] * m.x[j, k] for k in outlets_of[j])
 
     @m.Constraint(m.J)
     def enough_vehicles(m, j):
@@ -92,7 +95,7 @@ def build_assignment_model(
     def total_cost(m):
         """Eq. (11): transport and congestion cost, vehicle fixed cost, center fixed cost."""
         return (
-            sum(m.u[j, k] * m.d[k] * m.x[j, k] for j in m.J for k in m.I)
+            sum(m.u[j, k] * m.d[k] * m.x[j, k] for j, k in m.JI)
             + m.m * sum(m.v[j] for j in m.J)
             + sum(m.F[j] * m.y[j] for j in m.J)
         )
@@ -109,31 +112,70 @@ def assignment_solution(m: pyo.ConcreteModel, data: LocationData) -> Solution:
 def assignment_answer(
     problem: LocationProblem, *, time_limit: float, seed: int, threads: int = 1, mip_gap: float = DEFAULT_MIP_GAP
 ) -> Answer:
-    """Build and solve Eqs. (11)-(16) with the instance's joint fleet."""
+    """Build and solve Eqs. (11)-(16) with the instance's joint fleet.
+
+    With the centers fixed open, the closed ones' columns are zero by Eq. (14): leaving
+    them out keeps the model exact. Past `problem.whole_pairs` (centers x nodes), each
+    node's x is limited to its `problem.nearest_centers` cheapest open centers, doubled
+    while the model is infeasible. A limited model's optimum is not the whole model's,
+    so its status is at best `feasible` and its bound is `full_model_bound` (HiGHS'
+    bound holds for the limited model only)."""
     instance = problem.instance
-    # With the centers fixed open, the closed ones' columns are zero by Eq. (14): leaving
-    # them out keeps the model exact and its size (open centers x nodes) tractable at
-    # 100+ regions and thousands of nodes.
     opened = problem.open_centers
     data = location_data(
         instance, centers=None if opened is None else [c.id for c in instance.centers if c.id in opened]
     )
-    return model_answer(
-        lambda: build_assignment_model(
-            data,
-            instance.pooled_fleet(),
-            full_load_share=problem.full_load_share,
-            full_load_fraction=problem.full_load_fraction,
-            open_centers=problem.open_centers,
-        ),
-        lambda model: assignment_solution(model, data),
-        params={
-            "model": "assignment",
-            "full_load_share": problem.full_load_share,
-            "full_load_fraction": problem.full_load_fraction,
-        },
-        time_limit=time_limit,
-        threads=threads,
-        mip_gap=mip_gap,
-        seed=seed,
+    fleet = instance.pooled_fleet()
+    started = time.perf_counter()
+    whole = opened is None or len(data.centers) * len(data.nodes) <= problem.whole_pairs
+    nearest = None if whole else problem.nearest_centers
+    while True:
+        limited = nearest is not None and nearest < len(data.centers)
+        model_data = replace(data, pairs=nearest_pairs(data.unit_cost, nearest)) if limited else data
+        answer = model_answer(
+            lambda model_data=model_data: build_assignment_model(
+                model_data,
+                fleet,
+                full_load_share=problem.full_load_share,
+                full_load_fraction=problem.full_load_fraction,
+                open_centers=opened,
+            ),
+            lambda model, model_data=model_data: assignment_solution(model, model_data),
+            params={
+                "model": "assignment",
+                "full_load_share": problem.full_load_share,
+                "full_load_fraction": problem.full_load_fraction,
+                "nearest_centers": nearest if limited else None,
+            },
+            time_limit=max(time_limit - (time.perf_counter() - started), 1e-3),
+            threads=threads,
+            mip_gap=mip_gap,
+            seed=seed,
+        )
+        if not limited or answer.status != "infeasible":
+            break
+        nearest *= 2  # type: ignore[operator]
+    if not limited:
+        return answer
+    return replace(
+        answer,
+        status="feasible" if answer.status == "optimal" else answer.status,
+        bound=full_model_bound(data, fleet),
     )
+
+
+def nearest_pairs(unit_cost: np.ndarray, nearest: int) -> np.ndarray:
+    """[j, i] mask of each outlet i's `nearest` cheapest centers (ties by index)."""
+    order = np.argsort(unit_cost, axis=0, kind="stable")[:nearest]
+    mask = np.zeros(unit_cost.shape, dtype=bool)
+    np.put_along_axis(mask, order, True, axis=0)
+    return mask
+
+
+def full_model_bound(data: LocationData, fleet: Fleet) -> float:
+    """A lower bound on Eq. (11) over every open center (`data`'s centers all open):
+    each outlet at its cheapest center, capacity and full load ignored, plus the fewest
+    vehicles the total demand needs and the centers' fixed costs."""
+    transport = float((data.unit_cost.min(axis=0) * data.demand).sum())
+    vehicles = math.ceil(data.demand.sum() / fleet.capacity - 1e-9)
+    return transport + fleet.fixed_cost * vehicles + float(data.fixed_cost.sum())

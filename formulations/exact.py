@@ -19,7 +19,7 @@ from formulations.assignment import assignment_answer
 from formulations.highs import DEFAULT_MIP_GAP
 from formulations.location import location_answer
 from formulations.routing import Formulation, routing_answer
-from lastmile.location import LocationProblem
+from lastmile.location import NEAREST_CENTERS, WHOLE_PAIRS, LocationProblem
 from lastmile.model import Instance
 from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
@@ -83,17 +83,23 @@ def solve_assignment(
     open_centers: Collection[str] | None = None,
     full_load_share: float = 0.5,
     full_load_fraction: float = 0.8,
+    nearest_centers: int | None = NEAREST_CENTERS,
+    whole_pairs: int = WHOLE_PAIRS,
     time_limit: float = 60.0,
     seed: int | np.random.Generator = 0,
     threads: int = 1,
     mip_gap: float = DEFAULT_MIP_GAP,
 ) -> SolveResult:
-    """The assignment and transport model (Eqs. 11-16) with the instance's joint fleet."""
+    """The assignment and transport model (Eqs. 11-16) with the instance's joint fleet
+    (past `whole_pairs`, each node served by its `nearest_centers` open centers: see
+    `LocationProblem`)."""
     problem = LocationProblem(
         instance,
         vehicles=True,
         open_centers=None if open_centers is None else frozenset(open_centers),
         full_load_share=full_load_share,
         full_load_fraction=full_load_fraction,
+        nearest_centers=nearest_centers,
+        whole_pairs=whole_pairs,
     )
     return solve(problem, Exact(threads, mip_gap), MaxRuntime(time_limit), seed)

@@ -42,6 +42,14 @@ class LocationData:
     unit_cost: np.ndarray  # per parcel served, transport and congestion together
     p: int | None = None
     single_source: bool = True
+    #: which (center j, outlet i) pairs may carry parcels, [j, i]; None: every pair
+    pairs: np.ndarray | None = None
+
+    def allowed(self) -> list[tuple[int, int]]:
+        """The (j, i) index pairs x is defined on, ordered by j then i."""
+        if self.pairs is None:
+            return [(j, i) for j in range(len(self.centers)) for i in range(len(self.nodes))]
+        return [(int(j), int(i)) for j, i in zip(*np.nonzero(self.pairs), strict=True)]
 
 
 def location_data(
@@ -75,29 +83,37 @@ def location_data(
     )
 
 
-def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> None:
-    """Sets, parameters, y and x, and the constraints Eqs. (6)-(10) and (12)-(15) share."""
+def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> dict[int, list[int]]:
+    """Sets, parameters, y and x, and the constraints Eqs. (6)-(10) and (12)-(15) share.
+    x is defined on `data.pairs` only; returns the outlets each center may serve."""
     m.J = pyo.Set(initialize=range(len(data.centers)), ordered=True)
     m.I = pyo.Set(initialize=range(len(data.nodes)), ordered=True)
     m.F = pyo.Param(m.J, initialize=dict(enumerate(data.fixed_cost.tolist())), mutable=True)
     m.Q = pyo.Param(m.J, initialize=dict(enumerate(data.capacity.tolist())), mutable=True)
     m.d = pyo.Param(m.I, initialize=dict(enumerate(data.demand.tolist())), mutable=True)
+    pairs = data.allowed()
+    m.JI = pyo.Set(initialize=pairs, dimen=2, ordered=True)
     unit = data.unit_cost
-    m.u = pyo.Param(m.J, m.I, initialize={(j, i): float(unit[j, i]) for j in m.J for i in m.I}, mutable=True)
+    m.u = pyo.Param(m.JI, initialize={(j, i): float(unit[j, i]) for j, i in pairs}, mutable=True)
     m.y = pyo.Var(m.J, domain=pyo.Binary)
-    m.x = pyo.Var(m.J, m.I, domain=pyo.Binary if data.single_source else pyo.UnitInterval)
+    m.x = pyo.Var(m.JI, domain=pyo.Binary if data.single_source else pyo.UnitInterval)
+    centers_of: dict[int, list[int]] = {i: [] for i in m.I}
+    outlets_of: dict[int, list[int]] = {j: [] for j in m.J}
+    for j, i in pairs:
+        centers_of[i].append(j)
+        outlets_of[j].append(i)
 
     @m.Constraint(m.I)
     def demand_met(m, i):
         """Eq. (6)/(12): every outlet's demand is served in full (shares sum to 1, Eq. 16)."""
-        return sum(m.x[j, i] for j in m.J) == 1
+        return sum(m.x[j, i] for j in centers_of[i]) == 1
 
     @m.Constraint(m.J)
     def center_capacity(m, j):
         """Eq. (7)/(13): an open center's capacity covers what it is assigned."""
-        return sum(m.d[i] * m.x[j, i] for i in m.I) <= m.Q[j] * m.y[j]
+        return sum(m.d[i] * m.x[j, i] for i in outlets_of[j]) <= m.Q[j] * m.y[j]
 
-    @m.Constraint(m.J, m.I)
+    @m.Constraint(m.JI)
     def open_only(m, j, i):
         """Eq. (8)/(14): parcels go only through open centers."""
         return m.x[j, i] <= m.y[j]
@@ -107,6 +123,8 @@ def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> None:
         """Eq. (7) read in aggregate, as the study words it: the open centers' capacity
         covers the total demand. Implied by the rest, it strengthens the LP bound."""
         return sum(m.Q[j] * m.y[j] for j in m.J) >= sum(m.d[i] for i in m.I)
+
+    return outlets_of
 
 
 def build_location_model(data: LocationData) -> pyo.ConcreteModel:
@@ -124,7 +142,7 @@ def build_location_model(data: LocationData) -> pyo.ConcreteModel:
     @m.Objective(sense=pyo.minimize)
     def total_cost(m):
         """Eq. (5): center fixed cost plus transport cost."""
-        return sum(m.F[j] * m.y[j] for j in m.J) + sum(m.u[j, i] * m.d[i] * m.x[j, i] for j in m.J for i in m.I)
+        return sum(m.F[j] * m.y[j] for j in m.J) + sum(m.u[j, i] * m.d[i] * m.x[j, i] for j, i in m.JI)
 
     return m
 
@@ -132,9 +150,11 @@ def build_location_model(data: LocationData) -> pyo.ConcreteModel:
 def location_solution(m: pyo.ConcreteModel, data: LocationData) -> Solution:
     """The model's values as a location-only `Solution` (shares below 1e-9 dropped)."""
     open_centers = frozenset(data.centers[j] for j in m.J if pyo.value(m.y[j]) > 0.5)
+    by_outlet: dict[int, dict[str, float]] = {i: {} for i in m.I}
+    for (j, i), share in m.x.items():
+        by_outlet[i][data.centers[j]] = float(pyo.value(share))
     assignment = {}
-    for i in m.I:
-        shares = {data.centers[j]: float(pyo.value(m.x[j, i])) for j in m.J}
+    for i, shares in by_outlet.items():
         if data.single_source:
             best = max(shares, key=shares.__getitem__)
             shares = {best: 1.0}

@@ -147,3 +147,33 @@ def test_every_locker_holds_at_most_a_vehicles_load() -> None:
     assert plan.chosen.k > 4 and max(held.values()) <= capacity
     assert all(d < 5_000 for d in plan.chosen.distance_m.values())  # planar km, not degrees
     assert site_lockers(instance, nodes, np.random.default_rng(0)).chosen.k <= 4  # no capacity, the study's 1-4
+
+
+def test_a_task_carries_its_problem_not_the_city() -> None:
+    """`tasks_for` sends each routing problem on its own sub-instance: the same tables,
+    scope and costs as on the city, in a fraction of the pickle."""
+    import pickle
+
+    from experiments.config import Config
+    from experiments.experiment import tasks_for
+    from lastmile import check, evaluate
+    from lastmile.distances import tables
+    from lastmile.result import scoped
+
+    instance = load(CitySpec(nodes=160, companies=2, window_share=0.3, pickup_share=0.2, seed=7))
+    plan = plan_instance(instance, "city", np.random.default_rng(3), QUICK)
+    tasks = tasks_for(plan, ("ga",), [11], Config(iterations=20))
+    assert [t.region for t in tasks] == list(plan.problems)
+    for task in tasks:
+        full, cut = plan.problems[task.region], task.problem
+        assert isinstance(full, RoutingProblem) and isinstance(cut, RoutingProblem)
+        assert len(cut.instance.nodes) == full.n < len(instance.nodes)
+        assert len(pickle.dumps(cut)) < len(pickle.dumps(full))  # before either caches its tables
+        assert tables(cut.instance).km.shape[0] == len(cut.instance.location_ids) < len(instance.location_ids)
+        for table in ("km", "minutes", "arc_cost", "demand", "pickup", "service"):
+            assert np.array_equal(getattr(full, table), getattr(cut, table)), table
+        row = execute(task)
+        assert row.feasible, (task.region, row.status, row.message)
+        on_city = full.solution([[full.customers.index(c) + 1 for c in r] for r in json.loads(row.routes)])
+        assert check(full.scope, on_city) == []
+        assert scoped(evaluate(full.scope, on_city), "routing") == pytest.approx(row.objective)

@@ -141,3 +141,38 @@ def test_full_load_requirement_binds():
     assert result.status == "infeasible"
     relaxed = solve_assignment(instance, full_load_share=0.0, time_limit=10)
     assert relaxed.status == "optimal" and relaxed.solution.dispatched == {"c0": 2}
+
+
+def test_a_limited_assignment_widens_until_feasible_and_never_claims_optimal():
+    # Two open centers of 50 parcels each, three outlets of 30 nearest to c0: each
+    # outlet limited to its nearest center overfills c0, so the model widens to both.
+    doc = location_doc([(0, 0), (10, 0), (1, 0), (1, 1), (0, 1)], [30, 30, 30], [0, 0], [50, 70])
+    instance = build(doc)
+    whole = solve_assignment(instance, open_centers={"c0", "c1"}, time_limit=10, nearest_centers=None)
+    limited = solve_assignment(instance, open_centers={"c0", "c1"}, time_limit=10, nearest_centers=1, whole_pairs=0)
+    assert whole.status == "optimal" and limited.feasible and check(instance, limited.solution) == []
+    assert limited.objective == pytest.approx(whole.objective)  # widened to both centers: the whole model
+    assert limited.status == "optimal"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    coords=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=9, max_size=9),
+    demand=st.lists(st.integers(5, 40), min_size=6, max_size=6),
+    capacity=st.lists(st.integers(40, 200), min_size=3, max_size=3),
+)
+def test_a_limited_assignment_is_feasible_with_a_valid_bound(coords, demand, capacity):
+    """Each outlet limited to its 2 nearest of 3 open centers: never `optimal`, no
+    cheaper than the whole model's optimum, and its bound at most that optimum."""
+    assume(sum(demand) <= sum(capacity))
+    instance = build(location_doc(coords, demand, [0, 0, 0], capacity))
+    opened = {"c0", "c1", "c2"}
+    whole = solve_assignment(instance, open_centers=opened, time_limit=10, nearest_centers=None)
+    limited = solve_assignment(instance, open_centers=opened, time_limit=10, nearest_centers=2, whole_pairs=0)
+    assume(whole.status == "optimal")
+    assert limited.status in ("feasible", "optimal")  # optimal only once widened to all three
+    assert check(instance, limited.solution) == []
+    assert limited.objective >= whole.objective - 1e-6
+    assert limited.bound <= whole.objective + 1e-6
+    if limited.status == "feasible":
+        assert limited.params["nearest_centers"] == 2
