@@ -154,6 +154,9 @@ def assignment_answer(
         )
         if not limited or answer.status != "infeasible":
             break
+        if time.perf_counter() - started >= time_limit:  # no time left to widen: nothing is known
+            message = f"the time limit ran out while widening past {nearest} nearest centers"
+            return Answer("no_solution", None, bound=full_model_bound(data, fleet), message=message)
         nearest *= 2  # type: ignore[operator]
     if not limited:
         return answer
@@ -161,6 +164,7 @@ def assignment_answer(
         answer,
         status="feasible" if answer.status == "optimal" else answer.status,
         bound=full_model_bound(data, fleet),
+        message=f"{answer.message}; each node limited to its {nearest} nearest open centers",
     )
 
 

@@ -156,7 +156,8 @@ class RoutingProblem(_Tables):
         """The same problem on its own sub-instance: its center, its customers and the
         parent's distances sliced (`restrict`), so the same tables, scope and costs.
         What a run carries to a worker: a region of a 3,000-node city would otherwise
-        pickle the city's three n x n tables (about 230 MB) with every run."""
+        pickle the city's three n x n tables (about 230 MB) with every run; its own
+        tables and the city's road list make about a megabyte."""
         centers = [self.center] if self.center in self.instance.center_by_id else []
         return replace(self, instance=restrict(self.instance, self.customers, centers))
 

@@ -172,7 +172,7 @@ def test_a_task_carries_its_problem_not_the_city() -> None:
         assert tables(cut.instance).km.shape[0] == len(cut.instance.location_ids) < len(instance.location_ids)
         for table in ("km", "minutes", "arc_cost", "demand", "pickup", "service"):
             assert np.array_equal(getattr(full, table), getattr(cut, table)), table
-        row = execute(task)
+        row = execute(pickle.loads(pickle.dumps(task)))  # as a worker gets it
         assert row.feasible, (task.region, row.status, row.message)
         on_city = full.solution([[full.customers.index(c) + 1 for c in r] for r in json.loads(row.routes)])
         assert check(full.scope, on_city) == []

@@ -10,6 +10,7 @@ from conftest import build, planar_doc
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from formulations.assignment import full_model_bound
 from formulations.exact import solve_assignment, solve_location
 from formulations.highs import solve_model
 from formulations.location import build_location_model, location_data, location_solution
@@ -155,24 +156,43 @@ def test_a_limited_assignment_widens_until_feasible_and_never_claims_optimal():
     assert limited.status == "optimal"
 
 
+def test_a_limited_assignment_says_so_and_bounds_the_whole_model():
+    # Three open centers with fixed costs, room for everyone at each: every outlet
+    # limited to its nearest center is feasible, so the answer stays limited.
+    doc = location_doc(
+        [(0, 0), (20, 0), (40, 0), (1, 0), (19, 1), (21, 0), (39, 1)], [10, 20, 15, 5], [7, 9, 11], [200] * 3
+    )
+    instance = build(doc)
+    opened = {"c0", "c1", "c2"}
+    whole = solve_assignment(instance, open_centers=opened, time_limit=10, nearest_centers=None)
+    limited = solve_assignment(instance, open_centers=opened, time_limit=10, nearest_centers=1, whole_pairs=0)
+    assert whole.status == "optimal" and whole.params["nearest_centers"] is None
+    assert limited.status == "feasible" and limited.params["nearest_centers"] == 1
+    assert "limited to its 1 nearest" in limited.message
+    data = location_data(instance, centers=["c0", "c1", "c2"])
+    assert limited.bound == pytest.approx(full_model_bound(data, instance.pooled_fleet()))
+    assert limited.bound <= whole.objective + 1e-9 <= limited.objective + 1e-9
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     coords=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=9, max_size=9),
     demand=st.lists(st.integers(5, 40), min_size=6, max_size=6),
     capacity=st.lists(st.integers(40, 200), min_size=3, max_size=3),
+    fixed=st.lists(st.integers(0, 50), min_size=3, max_size=3),
 )
-def test_a_limited_assignment_is_feasible_with_a_valid_bound(coords, demand, capacity):
-    """Each outlet limited to its 2 nearest of 3 open centers: never `optimal`, no
-    cheaper than the whole model's optimum, and its bound at most that optimum."""
+def test_a_limited_assignment_is_feasible_with_a_valid_bound(coords, demand, capacity, fixed):
+    """Each outlet limited to its 2 nearest of 3 open centers: `optimal` only once
+    widened to all three, never cheaper than the whole model's optimum, and its bound
+    at most that optimum."""
     assume(sum(demand) <= sum(capacity))
-    instance = build(location_doc(coords, demand, [0, 0, 0], capacity))
+    instance = build(location_doc(coords, demand, fixed, capacity))
     opened = {"c0", "c1", "c2"}
     whole = solve_assignment(instance, open_centers=opened, time_limit=10, nearest_centers=None)
     limited = solve_assignment(instance, open_centers=opened, time_limit=10, nearest_centers=2, whole_pairs=0)
     assume(whole.status == "optimal")
-    assert limited.status in ("feasible", "optimal")  # optimal only once widened to all three
+    assert (limited.status == "feasible") == (limited.params["nearest_centers"] == 2)
+    assert limited.status in ("feasible", "optimal")
     assert check(instance, limited.solution) == []
     assert limited.objective >= whole.objective - 1e-6
     assert limited.bound <= whole.objective + 1e-6
-    if limited.status == "feasible":
-        assert limited.params["nearest_centers"] == 2
