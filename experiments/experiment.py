@@ -135,14 +135,9 @@ def variant(instance: Instance, parameter: str, factor: float) -> Instance:
 
 
 def tasks_for(plan: Plan, solvers: tuple[str, ...], seeds: list[int], config: Config) -> list[Task]:
-    """Every run of the plan's problems, each routing problem of part of the instance on
-    its own sub-instance (`RoutingProblem.compact`: a task pickles what its run needs,
-    not the city's tables). A problem of the whole instance goes as it is: its worker
-    computes the tables, which a benchmark file's coordinates make cheap to send."""
-    problems = {
-        r: p.compact() if isinstance(p, RoutingProblem) and p.n < len(p.instance.nodes) else p
-        for r, p in plan.problems.items()
-    }
+    """Every run of the plan's problems, each routing problem on its own sub-instance
+    (`RoutingProblem.compact`: a task pickles what its run needs, not the city's tables)."""
+    problems = {r: p.compact() if isinstance(p, RoutingProblem) else p for r, p in plan.problems.items()}
     return [
         Task(plan.label, region, solver, seed, problem, config.time_limit, config.iterations)
         for region, problem in problems.items()

@@ -50,7 +50,7 @@ def build_assignment_model(
     open_centers: Collection[str] | None = None,
 ) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name="assignment")
-    outlets_of = add_assignment_core(m, data)
+    add_assignment_core(m, data)
     vehicles = fleet.count if fleet.count is not None else max(1, math.ceil(data.demand.sum() / fleet.capacity))
     m.cap = pyo.Param(initialize=fleet.capacity, mutable=True)
     m.m = pyo.Param(initialize=fleet.fixed_cost, mutable=True)
@@ -63,13 +63,10 @@ def build_assignment_model(
         for j in m.J:
             m.y[j].fix(1 if data.centers[j] in open_centers else 0)
 
-    def load(m, j):
-        return sum(m.d[k] * m.x[j, k] for k in outlets_of[j])
-
     @m.Constraint(m.J)
     def enough_vehicles(m, j):
         """A center sends out enough vehicles for what it is assigned."""
-        return load(m, j) <= m.cap * m.v[j]
+        return m.assigned[j] <= m.cap * m.v[j]
 
     @m.Constraint(m.J)
     def vehicles_from_open(m, j):
@@ -89,7 +86,7 @@ def build_assignment_model(
     @m.Constraint(m.J)
     def full_load(m, j):
         """Full-load requirement: the center's load fills w_j vehicles to phi of capacity."""
-        return load(m, j) >= m.phi * m.cap * m.w[j]
+        return m.assigned[j] >= m.phi * m.cap * m.w[j]
 
     @m.Objective(sense=pyo.minimize)
     def total_cost(m):

@@ -47,9 +47,8 @@ class LocationData:
 
     def allowed(self) -> list[tuple[int, int]]:
         """The (j, i) index pairs x is defined on, ordered by j then i."""
-        if self.pairs is None:
-            return [(j, i) for j in range(len(self.centers)) for i in range(len(self.nodes))]
-        return [(int(j), int(i)) for j, i in zip(*np.nonzero(self.pairs), strict=True)]
+        mask = np.ones(self.unit_cost.shape, dtype=bool) if self.pairs is None else self.pairs
+        return [(int(j), int(i)) for j, i in zip(*np.nonzero(mask), strict=True)]
 
 
 def location_data(
@@ -83,9 +82,9 @@ def location_data(
     )
 
 
-def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> dict[int, list[int]]:
-    """Sets, parameters, y and x, and the constraints Eqs. (6)-(10) and (12)-(15) share.
-    x is defined on `data.pairs` only; returns the outlets each center may serve."""
+def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> None:
+    """Sets, parameters, y and x, each center's `assigned` parcels, and the constraints Eqs. (6)-(10)
+    and (12)-(15) share. x is defined on `data.allowed()` pairs only."""
     m.J = pyo.Set(initialize=range(len(data.centers)), ordered=True)
     m.I = pyo.Set(initialize=range(len(data.nodes)), ordered=True)
     m.F = pyo.Param(m.J, initialize=dict(enumerate(data.fixed_cost.tolist())), mutable=True)
@@ -108,10 +107,15 @@ def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> dict[int, l
         """Eq. (6)/(12): every outlet's demand is served in full (shares sum to 1, Eq. 16)."""
         return sum(m.x[j, i] for j in centers_of[i]) == 1
 
+    @m.Expression(m.J)
+    def assigned(m, j):
+        """The parcels center j is assigned."""
+        return sum(m.d[i] * m.x[j, i] for i in outlets_of[j])
+
     @m.Constraint(m.J)
     def center_capacity(m, j):
         """Eq. (7)/(13): an open center's capacity covers what it is assigned."""
-        return sum(m.d[i] * m.x[j, i] for i in outlets_of[j]) <= m.Q[j] * m.y[j]
+        return m.assigned[j] <= m.Q[j] * m.y[j]
 
     @m.Constraint(m.JI)
     def open_only(m, j, i):
@@ -123,8 +127,6 @@ def add_assignment_core(m: pyo.ConcreteModel, data: LocationData) -> dict[int, l
         """Eq. (7) read in aggregate, as the study words it: the open centers' capacity
         covers the total demand. Implied by the rest, it strengthens the LP bound."""
         return sum(m.Q[j] * m.y[j] for j in m.J) >= sum(m.d[i] for i in m.I)
-
-    return outlets_of
 
 
 def build_location_model(data: LocationData) -> pyo.ConcreteModel:

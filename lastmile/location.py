@@ -28,10 +28,12 @@ class LocationProblem:
     only, doubled while that leaves the model infeasible. Up to it, or with
     `nearest_centers` None, every node may go to any open center (the study's model).
     The defaults (5,000 pairs, 2 centers) keep the study's instances whole (Xiqing:
-    9 centers x 86 nodes, 0.9 s to optimality) and a city's model small. At 3,000 nodes
-    and 27 centers the whole model ran 105 s in HiGHS at a 30 s limit (its root node
-    outruns the clock) and ended 6.2% above the bound; with 2 nearest centers, 31 s and
-    0.07%; with 3, 5, 8 and 10: 0.51%, 0.51%, 0.08% and 4.5% (30 s limit each).
+    9 centers x 86 nodes, 0.9 s to optimality) and a city's model small. Measured with
+    `formulations.exact.solve_assignment` at a 30 s limit on `instances/city.py --nodes
+    3000 --companies 6` with its default plan's 27 open centers: the whole model ran
+    105 s in HiGHS (its root node outruns the clock) and ended 6.2% above the bound;
+    with 2 nearest centers, 31 s and 0.07%; with 3, 5, 8 and 10: 0.51%, 0.51%, 0.08%
+    and 4.5%.
     """
 
     instance: Instance

@@ -149,17 +149,22 @@ class RoutingProblem(_Tables):
         everyone = {n.id for n in base.nodes if n.needs_service(self.company)}
         if set(self.customers) == everyone:
             return base
-        centers = [self.center] if self.center in base.center_by_id else []
-        return restrict(base, self.customers, centers)
+        return restrict(base, self.customers, self._own_center(base))
 
     def compact(self) -> RoutingProblem:
         """The same problem on its own sub-instance: its center, its customers and the
         parent's distances sliced (`restrict`), so the same tables, scope and costs.
         What a run carries to a worker: a region of a 3,000-node city would otherwise
-        pickle the city's three n x n tables (about 230 MB) with every run; its own
-        tables and the city's road list make about a megabyte."""
-        centers = [self.center] if self.center in self.instance.center_by_id else []
-        return replace(self, instance=restrict(self.instance, self.customers, centers))
+        pickle the city's three n x n tables (about 230 MB) with every run. A problem
+        of the whole instance is returned as it is: its worker computes the tables,
+        which a benchmark file's coordinates make cheap to send."""
+        if self.n >= len(self.instance.nodes):
+            return self
+        return replace(self, instance=restrict(self.instance, self.customers, self._own_center(self.instance)))
+
+    def _own_center(self, instance: Instance) -> list[str]:
+        """This problem's center, when it is one of `instance`'s centers (not a company depot)."""
+        return [self.center] if self.center in instance.center_by_id else []
 
     @property
     def fleet_size(self) -> int | None:

@@ -118,6 +118,11 @@ def test_edge_depots_stand_apart_on_the_boundary() -> None:
     assert all(math.dist((d.x, d.y), middle) > spread for d in depots)  # farther out than most nodes
 
 
+def test_random_depots_stand_at_nodes_of_the_city() -> None:
+    instance = load(CitySpec(nodes=120, companies=3, depots="random", seed=9))
+    assert all(c.depot.node in instance.node_by_id for c in instance.companies)
+
+
 def test_regions_are_located_on_the_cities_distances_computed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import lastmile.distances as distances
 

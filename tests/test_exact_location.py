@@ -144,7 +144,7 @@ def test_full_load_requirement_binds():
     assert relaxed.status == "optimal" and relaxed.solution.dispatched == {"c0": 2}
 
 
-def test_a_limited_assignment_widens_until_feasible_and_never_claims_optimal():
+def test_a_limited_assignment_widens_to_the_whole_model_when_infeasible():
     # Two open centers of 50 parcels each, three outlets of 30 nearest to c0: each
     # outlet limited to its nearest center overfills c0, so the model widens to both.
     doc = location_doc([(0, 0), (10, 0), (1, 0), (1, 1), (0, 1)], [30, 30, 30], [0, 0], [50, 70])
@@ -153,7 +153,7 @@ def test_a_limited_assignment_widens_until_feasible_and_never_claims_optimal():
     limited = solve_assignment(instance, open_centers={"c0", "c1"}, time_limit=10, nearest_centers=1, whole_pairs=0)
     assert whole.status == "optimal" and limited.feasible and check(instance, limited.solution) == []
     assert limited.objective == pytest.approx(whole.objective)  # widened to both centers: the whole model
-    assert limited.status == "optimal"
+    assert limited.status == "optimal" and limited.params["nearest_centers"] is None
 
 
 def test_a_limited_assignment_says_so_and_bounds_the_whole_model():
