@@ -35,7 +35,7 @@ from typing import Literal, cast
 
 import numpy as np
 
-from formulations import route_enumeration
+from formulations import branch_and_price, route_enumeration
 from formulations.deadline import run_forked
 from formulations.highs import DEFAULT_MIP_GAP, run_highs, solve_model
 from lastmile.result import Param
@@ -44,7 +44,7 @@ from lastmile.solve import Answer
 
 EPS = 1e-9
 SET_LIMIT = 20_000  # customer sets within capacity up to which set partitioning is used
-Formulation = Literal["auto", "flow", "set-partitioning"]
+Formulation = Literal["auto", "flow", "set-partitioning", "branch-and-price"]
 
 
 def feasible_arcs(problem: RoutingProblem) -> list[tuple[int, int]]:
@@ -349,9 +349,11 @@ def routing_answer(
     """Solve a routing subproblem exactly with HiGHS (`formulations.exact.Exact`).
 
     `formulation="auto"` takes set partitioning over enumerated routes when it
-    applies and at most `SET_LIMIT` customer sets fit a vehicle, and the flow model
-    otherwise. For the flow model, up to `cut_share` of the time limit goes to rounds
-    of capacity cuts on the LP relaxation (0 turns them off); the rest to the MIP.
+    applies and at most `SET_LIMIT` customer sets fit a vehicle, branch-and-price
+    (`formulations.branch_and_price`) for other problems without pickups or a minimum
+    load rate (`branch_and_price.stronger`), and the flow model otherwise. For the flow model,
+    up to `cut_share` of the time limit goes to rounds of capacity cuts on the LP
+    relaxation (0 turns them off); the rest to the MIP.
 
     The work runs in a forked child ended at the deadline (`formulations.deadline`):
     HiGHS does not check its clock in the MIP presolve of a large flow model. A child
@@ -359,6 +361,8 @@ def routing_answer(
     (`no_solution`), with the best bound it had (the last cut round's LP, or the MIP's
     dual bound).
     """
+    if formulation == "branch-and-price" or (formulation == "auto" and branch_and_price.stronger(problem)):
+        branch_and_price.warm(problem)  # its kernels compiled here once, not in every child
     work = partial(
         _routing_child,
         problem,
@@ -376,7 +380,7 @@ def routing_answer(
     if forked.ended == "died":
         message = f"the exact solver's process ended without an answer after {forked.seconds:.2f} s"
         return Answer("error", None, bound=last.bound, params=last.params, message=message)
-    message = f"HiGHS did not stop at its {time_limit:g} s limit; its process was ended at {forked.seconds:.2f} s"
+    message = f"the solver did not stop at its {time_limit:g} s limit; its process was ended at {forked.seconds:.2f} s"
     if last.routes is None:
         return Answer("no_solution", None, bound=last.bound, params=last.params, message=message)
     message += f", after its best incumbent ({last.objective:.6g})"
@@ -407,7 +411,9 @@ def _routing_child(
             route_enumeration.applicable(problem)
             and route_enumeration.count_feasible_sets(problem, SET_LIMIT) <= SET_LIMIT
         )
-        formulation = "set-partitioning" if small else "flow"
+        formulation = (
+            "set-partitioning" if small else "branch-and-price" if branch_and_price.stronger(problem) else "flow"
+        )
     params: dict[str, Param] = {"formulation": formulation, "threads": threads, "seed": seed, "mip_gap": mip_gap}
     if formulation == "set-partitioning":
         if not route_enumeration.applicable(problem):
@@ -415,6 +421,9 @@ def _routing_child(
         routes = route_enumeration.enumerate_routes(problem)
         model = route_enumeration.build_set_partitioning_model(problem, routes)
         params["routes_enumerated"] = len(routes)
+    elif formulation == "branch-and-price":
+        left = time_limit - (time.perf_counter() - started)
+        return _branch_and_price_answer(problem, report, time_limit=left, seed=seed, mip_gap=mip_gap, params=params)
     else:
         model = FlowModel(problem)
     params["build_s"] = time.perf_counter() - started
@@ -459,3 +468,29 @@ def _best(*bounds: float | None) -> float | None:
     """The strongest of valid lower bounds (None and infinite ones are no bound)."""
     finite = [b for b in bounds if b is not None and math.isfinite(b)]
     return max(finite) if finite else None
+
+
+def _branch_and_price_answer(
+    problem: RoutingProblem,
+    report: Callable[[object], None],
+    *,
+    time_limit: float,
+    seed: int,
+    mip_gap: float,
+    params: dict[str, Param],
+) -> Answer:
+    """`formulations.branch_and_price` as an `Answer`, reporting its `Progress`."""
+    progress = Progress(dict(params))
+
+    def improved(bound: float | None, routes: list[list[int]] | None, objective: float | None) -> None:
+        nonlocal progress
+        progress = replace(progress, bound=bound, routes=routes, objective=objective)
+        report(progress)
+
+    outcome = branch_and_price.branch_and_price(
+        problem, time_limit=time_limit, seed=seed, mip_gap=mip_gap, improved=improved
+    )
+    params.update(root_bound=outcome.root_bound, nodes=outcome.nodes, columns=outcome.columns, cuts=outcome.cuts)
+    solution = problem.solution(outcome.routes) if outcome.routes is not None else None
+    message = f"branch-and-price: {outcome.message}"
+    return Answer(outcome.status, solution, bound=outcome.bound, params=params, message=message)

@@ -164,6 +164,8 @@ def test_region_of_xiqing_with_pickups_and_windows(tiny_xiqing):
     customers = tuple(n.id for n in tiny_xiqing.nodes[:8])
     problem = RoutingProblem(tiny_xiqing, center, customers, ("joint-1", "joint-2", "joint-3"))
     result = solve_routing(problem, time_limit=60)
-    assert result.params["formulation"] == "flow"  # pickups and windows rule out set partitioning
+    assert result.params["formulation"] == "flow"  # pickups and windows: the flow model is the stronger
     assert result.status == "optimal" and result.feasible, result.violations
     assert result.objective == pytest.approx(result.cost.vehicle_fixed + result.cost.transport + result.cost.congestion)
+    priced = solve_routing(problem, time_limit=60, formulation="branch-and-price")
+    assert priced.status == "optimal" and priced.objective == pytest.approx(result.objective)

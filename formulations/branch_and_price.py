@@ -1,0 +1,603 @@
+"""Branch-and-price for the routing subproblem (issue 17): set partitioning over routes,
+its LP solved by HiGHS, routes priced by ng-route labelling (`formulations.labelling`).
+
+Master (restricted to the routes generated so far, lambda_r >= 0):
+
+    min  sum_r c_r lambda_r                           c_r: fixed cost + arc costs of route r
+    s.t. sum_r a_ir lambda_r = 1      (pi_i)          a_ir: visits of customer i by route r
+         lo <= sum_r lambda_r <= hi   (mu)            the fleet, and the vehicles needed
+         sum_r b_Sr lambda_r >= k(S)  (sigma_S)       rounded capacity cuts: b_Sr arcs of r
+                                                      leaving S, k(S) = ceil(max(d(S), p(S)) / Q)
+
+An artificial column per customer row (cost `ARTIFICIAL`) keeps every LP feasible; a
+node whose converged LP uses one is infeasible. The arc (i, j) costs c_ij - pi_j - mu
+[i = 0] - sum sigma_S [i in S, j not in S] in pricing, so a route's reduced cost is
+the sum over its arcs. With exact pricing complete, z_LP + hi * min(0, least reduced
+cost) is a valid (Lagrangian) lower bound at every iteration, and z_LP itself at
+convergence.
+
+Branching: on the number of vehicles when it is fractional, else on the arc whose flow
+is nearest 0.5 (x_ij = 0 forbids it; x_ij = 1 forbids every other arc out of i and
+into j); best bound first. Arc flows integral make every route used elementary and its
+lambda 1. Rounded capacity cuts are separated at the root on the arc flows
+(`formulations.routing.separate_capacity_cuts`) and kept in the whole tree.
+
+highspy directly, not Pyomo: the master is re-solved hundreds of times with a few
+columns added each time, and HiGHS keeps its basis between runs (a warm start that a
+model rebuilt through Pyomo would lose).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import numpy as np
+
+from formulations.labelling import EXACT, HEURISTIC, Q_ROUTES, price
+from lastmile.result import Status
+from lastmile.routing import RoutingProblem
+from lastmile.walk import TOLERANCE
+
+#: Customers in each customer's ng-neighbourhood (itself included): 8 is the size
+#: Baldacci, Mingozzi and Roberti (2011) found to balance bound and pricing time.
+NG_SIZE = 8
+#: Labels one pricing call may create (about 100 bytes each); past it the pricing is
+#: incomplete and its least reduced cost is no bound.
+MAX_LABELS = 2_000_000
+#: Routes added to the master per pricing call.
+COLUMNS_PER_PRICING = 30
+#: At the root, a bound from pricing over q-routes every this many iterations (and at
+#: each until one is found): column generation may not converge within the limit.
+Q_BOUND_EVERY = 10
+#: Rounds of capacity cuts at the root.
+CUT_ROUNDS = 30
+#: The GA's generations for the first columns and incumbent (deterministic, a budget
+#: of work rather than of time, so the exact solver's answer does not depend on the
+#: machine's speed), and the share of the time limit it may take at most.
+HEURISTIC_GENERATIONS = 300
+HEURISTIC_SHARE = 0.2
+#: Share of what is left after the root that the integer master (an incumbent from
+#: the columns at hand) may take.
+INTEGER_MASTER_SHARE = 0.2
+INTEGRAL = 1e-6
+
+
+def warm(problem: RoutingProblem) -> None:
+    """Compile (or load from numba's cache) the pricing kernel and the GA's kernels in
+    this process, on a few of `problem`'s customers, once: a forked search then starts
+    with them compiled instead of loading them again in every child (a second or more)."""
+    global _WARM
+    if _WARM:
+        return
+    from dataclasses import replace
+
+    from formulations.labelling import warm as warm_pricing
+
+    warm_pricing()
+    _heuristic_routes(replace(problem, customers=problem.customers[:3]), 0, 1.0, generations=1)
+    _WARM = True
+
+
+_WARM = False
+
+
+def stronger(problem: RoutingProblem) -> bool:
+    """Whether `formulation="auto"` takes branch-and-price over the flow model: for
+    problems without pickups. Measured at 1 s per region on the shipped instances'
+    regions (all with pickups, a route limit, most with windows), the flow model proved
+    all 25 it shares with branch-and-price optimal and branch-and-price 14 (a pickup
+    weakens dominance); on Solomon C101 and R102 (100 customers, windows)
+    branch-and-price proved the optimum in 3 and 7 s, and on CVRPLIB A-n32-k5 in
+    about 7 s, where the flow model is still 2.5% short after 300 s."""
+    return applicable(problem) and not problem.has_pickups
+
+
+def applicable(problem: RoutingProblem) -> bool:
+    """Every route constraint but the minimum load rate is a resource in pricing; a
+    minimum load is not monotone along a route, so dominance would lose routes."""
+    return problem.min_load_rate == 0 and problem.n > 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the search ended: `status` (`optimal`, `feasible`, `infeasible`,
+    `no_solution`), the best routes (customer indices) and their cost, the best valid
+    lower bound, and what it took."""
+
+    status: Status
+    routes: list[list[int]] | None
+    objective: float | None
+    bound: float | None
+    root_bound: float | None
+    nodes: int
+    columns: int
+    cuts: int
+    message: str
+
+
+@dataclass(order=True)
+class _Node:
+    bound: float
+    order: int
+    forbidden: frozenset[tuple[int, int]] = field(compare=False)
+    vehicles: tuple[float, float] = field(compare=False)
+
+
+class _Data:
+    """The problem as the arrays pricing takes, with ng-neighbourhoods."""
+
+    def __init__(self, problem: RoutingProblem) -> None:
+        n = problem.n
+        fleet = problem.fleet
+        self.n = n
+        self.cost = np.asarray(problem.arc_cost, dtype=float).copy()
+        self.cost[0, 1:] += fleet.fixed_cost
+        self.capacity = float(fleet.capacity)
+        # writable copies: numba compiles read-only arrays as other types
+        self.demand = np.array(problem.demand, dtype=float)
+        self.pickup = np.array(problem.pickup, dtype=float)
+        self.km = np.array(problem.km, dtype=float)
+        self.max_km = float(fleet.max_route_km) if fleet.max_route_km is not None else np.inf
+        self.minutes = np.array(problem.minutes, dtype=float)
+        if problem.windows is not None:
+            self.early, self.late = (np.array(w, dtype=float) for w in problem.windows)
+        else:
+            self.early, self.late = np.zeros(n + 1), np.full(n + 1, np.inf)
+        self.service = np.array(problem.service, dtype=float)
+        needed = math.ceil(max(self.demand.sum(), self.pickup.sum()) / self.capacity - 1e-9)
+        most = problem.fleet_size if problem.fleet_size is not None else n
+        self.vehicles = (float(max(needed, 1)), float(most))
+        # each customer is entered once and each route ends at the center, on arcs that
+        # cost at least 0 (km), every vehicle paying its fixed cost: a bound before any LP
+        arcs = np.asarray(problem.arc_cost, dtype=float)
+        masked = arcs + np.diag(np.full(n + 1, np.inf))
+        self.floor = float(
+            masked[:, 1:].min(axis=0).sum() + self.vehicles[0] * (fleet.fixed_cost + masked[1:, 0].min())
+        )
+        words = (n + 1 + 63) // 64
+        self.ng = np.zeros((n + 1, words), np.uint64)
+        near = np.minimum(self.cost[1:, 1:], self.cost[1:, 1:].T)
+        for j in range(1, n + 1):
+            for k in np.argsort(near[j - 1], kind="stable")[:NG_SIZE] + 1:
+                self.ng[j, k // 64] |= np.uint64(1) << np.uint64(k % 64)
+            self.ng[j, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+
+    def route_cost(self, route: list[int]) -> float:
+        path = [0, *route, 0]
+        return float(sum(self.cost[a, b] for a, b in pairwise(path)))
+
+
+class _Master:
+    """The restricted master LP in HiGHS, its columns' arcs kept for cuts and branching."""
+
+    def __init__(self, data: _Data) -> None:
+        import highspy
+
+        self.data = data
+        self.highs = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        n = data.n
+        self.artificial = 10.0 * (float(np.max(data.cost[0, 1:] + data.cost[1:, 0])) + 1.0) * max(n, 1)
+        h.addRows(n, np.ones(n), np.ones(n), 0, np.array([], np.int32), np.array([], np.int32), np.array([]))
+        lo, hi = data.vehicles
+        h.addRows(1, np.array([lo]), np.array([hi]), 0, np.array([], np.int32), np.array([], np.int32), np.array([]))
+        rows = np.arange(n, dtype=np.int32)
+        h.addCols(n, np.full(n, self.artificial), np.zeros(n), np.full(n, np.inf), n, rows, rows, np.ones(n))
+        self.routes: list[tuple[int, ...]] = []
+        self.costs: list[float] = []
+        self.seen: set[tuple[int, ...]] = set()
+        self.tails: list[np.ndarray] = []
+        self.heads: list[np.ndarray] = []
+        self.cuts: list[tuple[np.ndarray, int]] = []  # (inside mask, need)
+
+    @property
+    def first_column(self) -> int:
+        return self.data.n
+
+    def add(self, routes: list[tuple[int, ...]]) -> int:
+        """Add the routes not yet in the master; how many were new."""
+        n = self.data.n
+        added = 0
+        for route in routes:
+            if route in self.seen or not route:
+                continue
+            self.seen.add(route)
+            path = np.array([0, *route, 0])
+            tail, head = path[:-1], path[1:]
+            visits = np.bincount(np.array(route) - 1, minlength=n)
+            index = np.nonzero(visits)[0]
+            values = visits[index].astype(float)
+            index = np.r_[index, n]
+            values = np.r_[values, 1.0]
+            for r, (inside, _) in enumerate(self.cuts):
+                crossing = int(np.sum(inside[tail] & ~inside[head]))
+                if crossing:
+                    index, values = np.r_[index, n + 1 + r], np.r_[values, float(crossing)]
+            cost = self.data.route_cost(list(route))
+            self.highs.addCol(cost, 0.0, np.inf, len(index), index.astype(np.int32), values)
+            self.routes.append(route)
+            self.costs.append(cost)
+            self.tails.append(tail)
+            self.heads.append(head)
+            added += 1
+        return added
+
+    def add_cut(self, inside: np.ndarray, need: int) -> None:
+        crossing = np.array([np.sum(inside[t] & ~inside[h]) for t, h in zip(self.tails, self.heads, strict=True)])
+        columns = np.nonzero(crossing)[0]
+        self.highs.addRow(
+            float(need),
+            np.inf,
+            len(columns),
+            (self.first_column + columns).astype(np.int32),
+            crossing[columns].astype(float),
+        )
+        self.cuts.append((inside, need))
+
+    def restrict(self, node: _Node) -> None:
+        """Bounds for `node`: columns using a forbidden arc fixed at 0, its fleet bounds."""
+        count = len(self.routes)
+        if count:
+            upper = np.full(count, np.inf)
+            if node.forbidden:
+                banned = np.zeros((self.data.n + 1, self.data.n + 1), dtype=bool)
+                for a, b in node.forbidden:
+                    banned[a, b] = True
+                for c in range(count):
+                    if banned[self.tails[c], self.heads[c]].any():
+                        upper[c] = 0.0
+            idx = np.arange(self.first_column, self.first_column + count, dtype=np.int32)
+            self.highs.changeColsBounds(count, idx, np.zeros(count), upper)
+        self.highs.changeRowBounds(self.data.n, *node.vehicles)
+
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray] | None:
+        """The LP's value, its column values (routes only) and row duals; None unless optimal."""
+        import highspy
+
+        self.highs.setOptionValue("solver", "simplex")
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = self.highs.getSolution()
+        values = np.asarray(solution.col_value)
+        return self.highs.getInfo().objective_function_value, values, np.asarray(solution.row_dual)
+
+    def reduced_costs(self, duals: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
+        """Reduced cost per arc for pricing (`inf` on forbidden arcs)."""
+        n = self.data.n
+        rc = self.data.cost.copy()
+        rc[:, 1:] -= duals[:n][None, :]
+        rc[0, :] -= duals[n]
+        for r, (inside, _) in enumerate(self.cuts):
+            rc -= duals[n + 1 + r] * (inside[:, None] & ~inside[None, :])
+        rc[forbidden] = np.inf
+        np.fill_diagonal(rc, np.inf)
+        return rc
+
+    def arc_flows(self, values: np.ndarray) -> np.ndarray:
+        x = np.zeros((self.data.n + 1, self.data.n + 1))
+        for c, lam in enumerate(values[self.first_column :]):
+            if lam > INTEGRAL:
+                np.add.at(x, (self.tails[c], self.heads[c]), lam)
+        return x
+
+
+def _banned(n: int, node: _Node) -> np.ndarray:
+    banned = np.zeros((n + 1, n + 1), dtype=bool)
+    for a, b in node.forbidden:
+        banned[a, b] = True
+    return banned
+
+
+def _children(x: np.ndarray, node: _Node, bound: float, order: int) -> list[_Node]:
+    """Two children of a fractional node: on the fleet size, else on the arc nearest 0.5."""
+    vehicles = float(x[0].sum())
+    lo, hi = node.vehicles
+    if abs(vehicles - round(vehicles)) > INTEGRAL:
+        return [
+            _Node(bound, order, node.forbidden, (lo, float(math.floor(vehicles)))),
+            _Node(bound, order + 1, node.forbidden, (float(math.ceil(vehicles)), hi)),
+        ]
+    frac = np.abs(x - 0.5)
+    frac[(x <= INTEGRAL) | (x >= 1 - INTEGRAL)] = np.inf
+    i, j = (int(v) for v in np.unravel_index(int(np.argmin(frac)), x.shape))
+    one = set(node.forbidden)
+    if i != 0:
+        one |= {(i, k) for k in range(x.shape[0]) if k != j}
+    if j != 0:
+        one |= {(k, j) for k in range(x.shape[0]) if k != i}
+    return [
+        _Node(bound, order, node.forbidden | {(i, j)}, node.vehicles),
+        _Node(bound, order + 1, frozenset(one), node.vehicles),
+    ]
+
+
+def _integral(x: np.ndarray) -> bool:
+    return bool(np.all(np.abs(x - np.round(x)) <= INTEGRAL))
+
+
+def _single_feasible(data: _Data, j: int) -> bool:
+    """Whether the route center - j - center meets every limit."""
+    return bool(
+        max(data.demand[j], data.pickup[j]) <= data.capacity + TOLERANCE
+        and data.minutes[0, j] <= data.late[j] + TOLERANCE
+        and data.km[0, j] + data.km[j, 0] <= data.max_km + TOLERANCE
+    )
+
+
+def _price(data: _Data, rc: np.ndarray, mode: int, deadline: float) -> tuple[list[tuple[int, ...]], float, bool]:
+    """`labelling.price` on `data`: its routes as tuples, the least reduced cost, complete."""
+    visits, starts, _, least, complete = price(
+        rc,
+        data.demand,
+        data.pickup,
+        data.capacity,
+        data.km,
+        data.max_km,
+        data.minutes,
+        data.early,
+        data.late,
+        data.service,
+        data.ng,
+        mode,
+        MAX_LABELS,
+        COLUMNS_PER_PRICING,
+        deadline,
+    )
+    routes = [tuple(int(v) for v in visits[a:b]) for a, b in pairwise(starts)]
+    return routes, float(least), bool(complete)
+
+
+def _heuristic_routes(
+    problem: RoutingProblem, seed: int, seconds: float, generations: int = HEURISTIC_GENERATIONS
+) -> list[list[int]] | None:
+    """The GA's routes (customer indices) on a small budget, or None if it found none."""
+    from heuristics.ga import GA
+    from lastmile.stop import FirstOf, MaxIterations, MaxRuntime
+
+    stop = FirstOf((MaxIterations(generations), MaxRuntime(max(seconds, 0.01))))
+    answer = GA()(problem, stop, seed)
+    if answer.solution is None or answer.status not in ("optimal", "feasible"):
+        return None
+    position = {c: i + 1 for i, c in enumerate(problem.customers)}
+    return [[position[s] for s in route.stops] for route in answer.solution.routes if route.stops]
+
+
+class _Search:
+    """One branch-and-price run (`branch_and_price`)."""
+
+    def __init__(self, problem: RoutingProblem, time_limit: float, seed: int, mip_gap: float, improved) -> None:
+        self.problem = problem
+        self.deadline = time.perf_counter() + time_limit
+        self.time_limit = time_limit
+        self.seed = seed
+        self.mip_gap = mip_gap
+        self.improved = improved
+        self.data = _Data(problem)
+        self.master = _Master(self.data)
+        self.best_routes: list[list[int]] | None = None
+        self.best_cost = math.inf
+        self.lower = self.data.floor  # the best valid lower bound told so far
+        self.closed = math.inf  # the least bound of a node closed by the gap tolerance
+        self.nodes = 0
+        self.cuts = 0
+        self.stopped = ""  # why the search stopped early: "time" or "stuck"
+
+    def tell_bound(self, bound: float) -> None:
+        if math.isfinite(bound) and bound > self.lower + 1e-9:
+            self.lower = bound
+            self.improved(min(bound, self.best_cost), self.best_routes, self.objective)
+
+    @property
+    def objective(self) -> float | None:
+        return self.best_cost if self.best_routes is not None else None
+
+    def incumbent(self, routes: list[list[int]]) -> None:
+        cost = sum(self.data.route_cost(r) for r in routes)
+        if cost < self.best_cost - 1e-9:
+            self.best_routes, self.best_cost = [list(r) for r in routes], cost
+            bound = min(self.lower, cost) if math.isfinite(self.lower) else None
+            self.improved(bound, self.best_routes, cost)
+
+    def gap_closed(self, bound: float) -> bool:
+        return bound >= self.best_cost - max(1e-6, self.mip_gap * abs(self.best_cost))
+
+    def generate(self, node: _Node, at_root: bool) -> tuple[str, float, np.ndarray | None]:
+        """Column generation at `node`: ("done", its bound, the LP's column values), or
+        "closed" (its bound reaches the incumbent), "infeasible", "time" (the clock ran
+        out) or "stuck" (pricing needed more than `MAX_LABELS` labels)."""
+        master = self.master
+        master.restrict(node)
+        banned = _banned(self.data.n, node)
+        bound = node.bound
+        iteration = 0
+        while True:
+            if time.perf_counter() > self.deadline:
+                return "time", bound, None
+            solved = master.solve()
+            if solved is None:
+                return "infeasible", bound, None
+            value, values, duals = solved
+            rc = master.reduced_costs(duals, banned)
+            iteration += 1
+            if at_root and (iteration == 1 or iteration % Q_BOUND_EVERY == 0):
+                # a bound before column generation converges: q-routes are cheap to price
+                _, least, complete = _price(self.data, rc, Q_ROUTES, self.deadline)
+                if complete:
+                    bound = max(bound, value + node.vehicles[1] * min(0.0, least))
+                    self.tell_bound(bound)
+            columns, least, complete = _price(self.data, rc, HEURISTIC, self.deadline)
+            if master.add(columns):
+                continue
+            columns, least, complete = _price(self.data, rc, EXACT, self.deadline)
+            if complete:
+                bound = max(bound, value + node.vehicles[1] * min(0.0, least))
+                if at_root:
+                    self.tell_bound(bound)
+                if self.gap_closed(bound):
+                    return "closed", bound, None
+            if master.add(columns):
+                continue
+            if time.perf_counter() > self.deadline:
+                return "time", bound, None
+            if not complete:  # pricing ran out of labels: this LP proves nothing
+                return "stuck", bound, None
+            if np.any(values[: master.first_column] > INTEGRAL):
+                return "infeasible", bound, None
+            return "done", max(bound, value), values
+
+    def root(self) -> tuple[str, float, np.ndarray | None]:
+        """The root: column generation, then rounds of capacity cuts, then the integer master."""
+        from formulations.routing import separate_capacity_cuts
+
+        node = _Node(self.data.floor, 0, frozenset(), self.data.vehicles)
+        state, bound, values = self.generate(node, at_root=True)
+        for _ in range(CUT_ROUNDS):
+            if state != "done":
+                break
+            self.tell_bound(bound)
+            found = separate_capacity_cuts(self.problem, self.master.arc_flows(values))
+            if not found:
+                break
+            for subset in found:
+                inside = np.zeros(self.data.n + 1, dtype=bool)
+                inside[list(subset)] = True
+                d, p = self.data.demand[inside].sum(), self.data.pickup[inside].sum()
+                self.master.add_cut(inside, math.ceil(max(d, p) / self.data.capacity - 1e-9))
+            self.cuts += len(found)
+            cut_state, cut_bound, cut_values = self.generate(_Node(bound, 0, frozenset(), self.data.vehicles), True)
+            if cut_state != "done":
+                state, bound = cut_state, max(bound, cut_bound)
+                break
+            bound, values = max(bound, cut_bound), cut_values
+        if state == "done":
+            self.tell_bound(bound)
+            self.integer_master()
+        return state, bound, values
+
+    def integer_master(self) -> None:
+        """An incumbent from the columns at hand: the master with integral lambda over
+        its elementary routes, on a share of the time left."""
+        import highspy
+
+        master = self.master
+        keep = [c for c, route in enumerate(master.routes) if len(set(route)) == len(route)]
+        left = (self.deadline - time.perf_counter()) * INTEGER_MASTER_SHARE
+        if not keep or left <= 0.01:
+            return
+        n = self.data.n
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("time_limit", float(left))
+        h.setOptionValue("random_seed", int(self.seed) % 2_147_483_647)
+        lo, hi = self.data.vehicles
+        lower = np.r_[np.ones(n), lo]
+        upper = np.r_[np.ones(n), hi]
+        empty = np.array([], np.int32)
+        h.addRows(n + 1, lower, upper, 0, empty, empty, np.array([]))
+        for c in keep:
+            rows = np.r_[np.array(master.routes[c]) - 1, n].astype(np.int32)
+            h.addCol(master.costs[c], 0.0, 1.0, len(rows), rows, np.ones(len(rows)))
+        h.changeColsIntegrality(len(keep), np.arange(len(keep), dtype=np.int32), np.ones(len(keep), np.uint8))
+        h.run()
+        if h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+            values = np.asarray(h.getSolution().col_value)
+            self.incumbent([list(master.routes[keep[k]]) for k in np.nonzero(values > 0.5)[0]])
+
+    def settle(self, values: np.ndarray) -> np.ndarray | None:
+        """The arc flows of a converged LP, or None when they are integral (their routes
+        then became a candidate incumbent)."""
+        from formulations.routing import routes_from_arcs
+
+        x = self.master.arc_flows(values)
+        if _integral(x):
+            self.incumbent(routes_from_arcs(self.problem, np.round(x)))
+            return None
+        return x
+
+    def run(self) -> Outcome:
+        self.improved(self.lower, None, None)
+        start = _heuristic_routes(self.problem, self.seed, HEURISTIC_SHARE * self.time_limit)
+        if start is not None:
+            self.master.add([tuple(r) for r in start])
+            self.incumbent(start)
+        self.master.add([(j,) for j in range(1, self.data.n + 1) if _single_feasible(self.data, j)])
+        state, bound, values = self.root()
+        self.nodes = 1
+        root_bound = bound if math.isfinite(bound) else None
+        queue: list[_Node] = []
+        order = 0
+        interrupted: _Node | None = None
+        self.stopped = state
+        if state in ("time", "stuck"):
+            interrupted = _Node(bound, 0, frozenset(), self.data.vehicles)
+        elif state == "closed":
+            self.closed = min(self.closed, bound)
+        elif state == "done" and values is not None:
+            x = self.settle(values)
+            if x is not None and not self.gap_closed(bound):
+                queue.extend(_children(x, _Node(bound, 0, frozenset(), self.data.vehicles), bound, order))
+                order += 2
+            elif x is not None:
+                self.closed = min(self.closed, bound)
+        while queue:
+            node = heapq.heappop(queue)
+            if self.gap_closed(node.bound):
+                self.closed = min(self.closed, node.bound)
+                continue
+            self.tell_bound(node.bound)
+            self.nodes += 1
+            state, bound, values = self.generate(node, at_root=False)
+            if state in ("time", "stuck"):
+                interrupted = _Node(bound, node.order, node.forbidden, node.vehicles)
+                self.stopped = state
+                break
+            if state == "closed" or (state == "done" and self.gap_closed(bound)):
+                self.closed = min(self.closed, bound)
+                continue
+            if state != "done" or values is None:
+                continue
+            x = self.settle(values)
+            if x is not None:
+                for child in _children(x, node, bound, order):
+                    heapq.heappush(queue, child)
+                order += 2
+        return self.outcome(queue, interrupted, root_bound)
+
+    def outcome(self, queue: list[_Node], interrupted: _Node | None, root_bound: float | None) -> Outcome:
+        stats = {"root_bound": root_bound, "nodes": self.nodes, "columns": len(self.master.routes), "cuts": self.cuts}
+        if interrupted is None:
+            if self.best_routes is None:
+                return Outcome("infeasible", None, None, None, message="no route set meets every limit", **stats)
+            bound = min(self.best_cost, self.closed)
+            return Outcome("optimal", self.best_routes, self.best_cost, bound, message="optimal", **stats)
+        open_bounds = [q.bound for q in [*queue, interrupted] if math.isfinite(q.bound)]
+        lower = min(open_bounds) if open_bounds and len(open_bounds) == len(queue) + 1 else None
+        if lower is not None:
+            lower = min(lower, self.closed, self.best_cost)
+        why = "the time limit" if self.stopped == "time" else f"pricing past {MAX_LABELS:,} labels"
+        message = f"{why} stopped the search with {len(queue) + 1} nodes open"
+        status = "feasible" if self.best_routes is not None else "no_solution"
+        return Outcome(status, self.best_routes, self.objective, lower, message=message, **stats)
+
+
+def branch_and_price(
+    problem: RoutingProblem,
+    *,
+    time_limit: float,
+    seed: int,
+    mip_gap: float,
+    improved: Callable[[float | None, list[list[int]] | None, float | None], None],
+) -> Outcome:
+    """Solve `problem` within `time_limit` seconds (the module's docstring);
+    `improved(bound, routes, objective)` is told each better bound or incumbent."""
+    if not applicable(problem):
+        raise ValueError("branch-and-price needs a problem without a minimum load rate")
+    return _Search(problem, time_limit, seed, mip_gap, improved).run()

@@ -1,0 +1,112 @@
+"""Branch-and-price (issue 17): its pricing against enumeration, its optimum against brute
+force, and what it says when the clock stops it."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from conftest import build
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from test_exact_routing import brute_force, routing_cases, routing_doc
+
+from formulations.exact import solve_routing
+from formulations.labelling import EXACT, price
+from lastmile.readers import read_cvrplib
+from lastmile.routing import RoutingProblem
+from lastmile.walk import TOLERANCE
+
+
+def _walk(route, demand, pickup, capacity, km, max_km, minutes, early, late, service) -> bool:
+    """Whether a route of indices meets every limit, walked as `lastmile.walk` does."""
+    load = sum(demand[j] for j in route)
+    if load > capacity + TOLERANCE:
+        return False
+    clock, dist, here = 0.0, 0.0, 0
+    for j in route:
+        load += pickup[j] - demand[j]
+        if load > capacity + TOLERANCE:
+            return False
+        clock += minutes[here, j]
+        if clock > late[j] + TOLERANCE:
+            return False
+        clock = max(clock, early[j]) + service[j]
+        dist += km[here, j]
+        here = j
+    return dist + km[here, 0] <= max_km + TOLERANCE
+
+
+@st.composite
+def pricing_cases(draw):
+    n = draw(st.integers(1, 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    rc = np.round(rng.uniform(-12, 10, (n + 1, n + 1)), 1)
+    np.fill_diagonal(rc, np.inf)
+    demand = np.r_[0.0, rng.integers(0, 5, n)].astype(float)
+    pickup = np.r_[0.0, rng.integers(0, 5, n) * draw(st.integers(0, 1))].astype(float)
+    xy = rng.uniform(0, 10, (n + 1, 2))
+    km = np.round(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), 2)
+    early = np.r_[0.0, rng.uniform(0, 20, n)]
+    late = np.r_[np.inf, early[1:] + rng.uniform(0, 30, n)] if draw(st.booleans()) else np.full(n + 1, np.inf)
+    return rc, demand, pickup, float(draw(st.integers(4, 12))), km, draw(st.sampled_from([np.inf, 25.0])), early, late
+
+
+@settings(max_examples=60, deadline=None)
+@given(pricing_cases())
+def test_exact_pricing_finds_the_least_reduced_cost_route(case) -> None:
+    rc, demand, pickup, capacity, km, max_km, early, late = case
+    n = rc.shape[0] - 1
+    minutes, service = km * 2.0, np.r_[0.0, np.ones(n)]
+    everyone = np.zeros((n + 1, 1), np.uint64)  # ng-neighbourhoods of everyone: routes are elementary
+    everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
+    args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, everyone)
+    visits, starts, reduced, least, complete = price(rc, *args, EXACT, 100_000, 50, np.inf)
+    assert complete
+    expected = 0.0
+    for size in range(1, n + 1):
+        for route in itertools.permutations(range(1, n + 1), size):
+            if _walk(route, demand, pickup, capacity, km, max_km, minutes, early, late, service):
+                path = (0, *route, 0)
+                expected = min(expected, sum(rc[a, b] for a, b in itertools.pairwise(path)))
+    assert least == pytest.approx(expected, abs=1e-9)
+    for q in range(len(reduced)):  # every route priced out is feasible and costs what it says
+        route = visits[starts[q] : starts[q + 1]]
+        assert _walk(route, demand, pickup, capacity, km, max_km, minutes, early, late, service)
+        assert reduced[q] == pytest.approx(sum(rc[a, b] for a, b in itertools.pairwise((0, *route, 0))))
+        assert reduced[q] < 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(routing_cases())
+def test_branch_and_price_optimum_equals_brute_force(case) -> None:
+    coords, demand, pickup, windows, capacity, count, max_km = case
+    assume(sum(demand) <= capacity * count)
+    instance = build(routing_doc(coords, demand, pickup, windows, capacity, count, max_km))
+    problem = RoutingProblem.whole(instance)
+    expected = brute_force(problem)
+    result = solve_routing(problem, time_limit=30, formulation="branch-and-price")
+    if expected is None:
+        assert result.status == "infeasible"
+    else:
+        assert result.status == "optimal", result.message
+        assert result.feasible, result.violations
+        assert result.objective == pytest.approx(expected, abs=1e-6)
+        assert result.bound is not None and result.bound <= result.objective + 1e-6
+
+
+def test_a_time_limited_run_reports_a_valid_bound_and_never_optimal(shared) -> None:
+    instance = read_cvrplib(shared / "benchmarks" / "cvrp" / "E" / "E-n101-k8.vrp")
+    result = solve_routing(RoutingProblem.whole(instance), time_limit=1.0, formulation="branch-and-price")
+    assert result.status in ("feasible", "no_solution"), result.message
+    assert result.bound is None or result.bound <= 815 + 1e-6  # the published optimum
+    assert result.objective is None or result.objective >= 815 - 1e-6
+
+
+def test_a_cvrplib_instance_is_proven_optimal(shared) -> None:
+    instance = read_cvrplib(shared / "benchmarks" / "cvrp" / "P" / "P-n16-k8.vrp")
+    result = solve_routing(RoutingProblem.whole(instance), time_limit=60, formulation="branch-and-price")
+    assert result.status == "optimal" and result.feasible
+    assert result.objective == 450 and result.bound == pytest.approx(450)
+    assert result.params["formulation"] == "branch-and-price"
