@@ -9,8 +9,9 @@ Master (restricted to the routes generated so far, lambda_r >= 0):
          sum_r b_Sr lambda_r >= k(S)  (sigma_S)       rounded capacity cuts: b_Sr arcs of r
                                                       leaving S, k(S) = ceil(max(d(S), p(S)) / Q)
 
-An artificial column per customer row (cost `ARTIFICIAL`) keeps every LP feasible; a
-node whose converged LP uses one is infeasible. The arc (i, j) costs c_ij - pi_j - mu
+An artificial column per customer row, on the vehicles' lower side and per cut (a
+penalty above any solution's cost) keeps every LP feasible; a node whose converged LP
+still uses one after the penalty was raised `ESCALATIONS` times is infeasible. The arc (i, j) costs c_ij - pi_j - mu
 [i = 0] - sum sigma_S [i in S, j not in S] in pricing, so a route's reduced cost is
 the sum over its arcs. With exact pricing complete, z_LP + hi * min(0, least reduced
 cost) is a valid (Lagrangian) lower bound at every iteration, and z_LP itself at
@@ -51,8 +52,8 @@ NG_SIZE = 8
 MAX_LABELS = 2_000_000
 #: Routes added to the master per pricing call.
 COLUMNS_PER_PRICING = 30
-#: At the root, a bound from pricing over q-routes every this many iterations (and at
-#: each until one is found): column generation may not converge within the limit.
+#: At the root, a bound from pricing over q-routes at the first iteration and every
+#: this many after: column generation may not converge within the limit.
 Q_BOUND_EVERY = 10
 #: Rounds of capacity cuts at the root.
 CUT_ROUNDS = 30
@@ -65,6 +66,10 @@ HEURISTIC_SHARE = 0.2
 #: the columns at hand) may take.
 INTEGER_MASTER_SHARE = 0.2
 INTEGRAL = 1e-6
+#: How often, and by how much, the artificials' penalty is raised before an artificial
+#: left in a converged LP is read as the node being infeasible.
+ESCALATIONS = 2
+ESCALATION = 1000.0
 
 
 def warm(problem: RoutingProblem) -> None:
@@ -100,14 +105,15 @@ def stronger(problem: RoutingProblem) -> bool:
 def applicable(problem: RoutingProblem) -> bool:
     """Every route constraint but the minimum load rate is a resource in pricing; a
     minimum load is not monotone along a route, so dominance would lose routes."""
-    return problem.min_load_rate == 0 and problem.n > 0
+    return problem.min_load_rate == 0
 
 
 @dataclass(frozen=True)
 class Outcome:
     """How the search ended: `status` (`optimal`, `feasible`, `infeasible`,
     `no_solution`), the best routes (customer indices) and their cost, the best valid
-    lower bound, and what it took."""
+    lower bound, the root's (its converged LP with cuts; if the root did not converge,
+    the best bound found there), and what it took."""
 
     status: Status
     routes: list[list[int]] | None
@@ -136,6 +142,8 @@ class _Data:
         fleet = problem.fleet
         self.n = n
         self.cost = np.asarray(problem.arc_cost, dtype=float).copy()
+        self.fixed = float(fleet.fixed_cost)
+        self.longest_arc = float(self.cost.max()) if n else 0.0
         self.cost[0, 1:] += fleet.fixed_cost
         self.capacity = float(fleet.capacity)
         # writable copies: numba compiles read-only arrays as other types
@@ -183,12 +191,18 @@ class _Master:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
         n = data.n
-        self.artificial = 10.0 * (float(np.max(data.cost[0, 1:] + data.cost[1:, 0])) + 1.0) * max(n, 1)
-        h.addRows(n, np.ones(n), np.ones(n), 0, np.array([], np.int32), np.array([], np.int32), np.array([]))
+        #: Penalty per unit of an artificial column: above any solution's cost, so the
+        #: LP uses one only where the columns at hand cannot meet a row; raised by
+        #: `ESCALATION` before an artificial left at convergence is read as infeasibility.
+        self.artificial = (n + 1) * (data.fixed + (n + 1) * data.longest_arc) + 1.0
+        empty = np.array([], np.int32)
+        h.addRows(n, np.ones(n), np.ones(n), 0, empty, empty, np.array([]))
         lo, hi = data.vehicles
-        h.addRows(1, np.array([lo]), np.array([hi]), 0, np.array([], np.int32), np.array([], np.int32), np.array([]))
-        rows = np.arange(n, dtype=np.int32)
-        h.addCols(n, np.full(n, self.artificial), np.zeros(n), np.full(n, np.inf), n, rows, rows, np.ones(n))
+        h.addRows(1, np.array([lo]), np.array([hi]), 0, empty, empty, np.array([]))
+        self.artificials: list[int] = []  # column index of each row's artificial
+        for row in range(n + 1):  # every customer row, and the vehicles' lower side
+            self._add_artificial(row)
+        self.columns: list[int] = []  # column index of each route
         self.routes: list[tuple[int, ...]] = []
         self.costs: list[float] = []
         self.seen: set[tuple[int, ...]] = set()
@@ -196,9 +210,17 @@ class _Master:
         self.heads: list[np.ndarray] = []
         self.cuts: list[tuple[np.ndarray, int]] = []  # (inside mask, need)
 
-    @property
-    def first_column(self) -> int:
-        return self.data.n
+    def _add_artificial(self, row: int) -> None:
+        self.artificials.append(self.highs.getNumCol())
+        one = np.array([row], np.int32)
+        self.highs.addCol(self.artificial, 0.0, np.inf, 1, one, np.ones(1))
+
+    def escalate(self) -> None:
+        """Raise every artificial's penalty `ESCALATION`-fold."""
+        self.artificial *= ESCALATION
+        count = len(self.artificials)
+        cols = np.array(self.artificials, np.int32)
+        self.highs.changeColsCost(count, cols, np.full(count, self.artificial))
 
     def add(self, routes: list[tuple[int, ...]]) -> int:
         """Add the routes not yet in the master; how many were new."""
@@ -220,6 +242,7 @@ class _Master:
                 if crossing:
                     index, values = np.r_[index, n + 1 + r], np.r_[values, float(crossing)]
             cost = self.data.route_cost(list(route))
+            self.columns.append(self.highs.getNumCol())
             self.highs.addCol(cost, 0.0, np.inf, len(index), index.astype(np.int32), values)
             self.routes.append(route)
             self.costs.append(cost)
@@ -229,35 +252,35 @@ class _Master:
         return added
 
     def add_cut(self, inside: np.ndarray, need: int) -> None:
+        """The rounded capacity cut of the customers `inside`, with its own artificial."""
         crossing = np.array([np.sum(inside[t] & ~inside[h]) for t, h in zip(self.tails, self.heads, strict=True)])
         columns = np.nonzero(crossing)[0]
         self.highs.addRow(
             float(need),
             np.inf,
             len(columns),
-            (self.first_column + columns).astype(np.int32),
+            np.array(self.columns, np.int64)[columns].astype(np.int32),
             crossing[columns].astype(float),
         )
         self.cuts.append((inside, need))
+        self._add_artificial(self.data.n + len(self.cuts))
 
-    def restrict(self, node: _Node) -> None:
-        """Bounds for `node`: columns using a forbidden arc fixed at 0, its fleet bounds."""
+    def restrict(self, node: _Node, banned: np.ndarray) -> None:
+        """Bounds for `node`: columns using a `banned` arc fixed at 0, its fleet bounds."""
         count = len(self.routes)
         if count:
             upper = np.full(count, np.inf)
             if node.forbidden:
-                banned = np.zeros((self.data.n + 1, self.data.n + 1), dtype=bool)
-                for a, b in node.forbidden:
-                    banned[a, b] = True
                 for c in range(count):
                     if banned[self.tails[c], self.heads[c]].any():
                         upper[c] = 0.0
-            idx = np.arange(self.first_column, self.first_column + count, dtype=np.int32)
-            self.highs.changeColsBounds(count, idx, np.zeros(count), upper)
+            self.highs.changeColsBounds(count, np.array(self.columns, np.int32), np.zeros(count), upper)
         self.highs.changeRowBounds(self.data.n, *node.vehicles)
 
-    def solve(self) -> tuple[float, np.ndarray, np.ndarray] | None:
-        """The LP's value, its column values (routes only) and row duals; None unless optimal."""
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+        """The LP's value, its routes' values, the row duals and the most any artificial
+        carries; None unless HiGHS solved it to optimality (with every row's artificial,
+        the LP always has a solution: anything else is a numerical failure)."""
         import highspy
 
         self.highs.setOptionValue("solver", "simplex")
@@ -266,7 +289,9 @@ class _Master:
             return None
         solution = self.highs.getSolution()
         values = np.asarray(solution.col_value)
-        return self.highs.getInfo().objective_function_value, values, np.asarray(solution.row_dual)
+        artificial = float(values[self.artificials].max())
+        value = self.highs.getInfo().objective_function_value
+        return value, values[self.columns], np.asarray(solution.row_dual), artificial
 
     def reduced_costs(self, duals: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
         """Reduced cost per arc for pricing (`inf` on forbidden arcs)."""
@@ -281,9 +306,10 @@ class _Master:
         return rc
 
     def arc_flows(self, values: np.ndarray) -> np.ndarray:
+        """x per arc: the routes' values summed over the arcs they use."""
         x = np.zeros((self.data.n + 1, self.data.n + 1))
-        for c, lam in enumerate(values[self.first_column :]):
-            if lam > INTEGRAL:
+        for c, lam in enumerate(values):
+            if lam > 0:
                 np.add.at(x, (self.tails[c], self.heads[c]), lam)
         return x
 
@@ -390,9 +416,11 @@ class _Search:
         self.stopped = ""  # why the search stopped early: "time" or "stuck"
 
     def tell_bound(self, bound: float) -> None:
+        """Report `bound` if it beats the last one: capped by the incumbent and by the
+        nodes closed within the gap tolerance, it is a bound on the whole problem."""
         if math.isfinite(bound) and bound > self.lower + 1e-9:
             self.lower = bound
-            self.improved(min(bound, self.best_cost), self.best_routes, self.objective)
+            self.improved(min(bound, self.best_cost, self.closed), self.best_routes, self.objective)
 
     @property
     def objective(self) -> float | None:
@@ -402,28 +430,27 @@ class _Search:
         cost = sum(self.data.route_cost(r) for r in routes)
         if cost < self.best_cost - 1e-9:
             self.best_routes, self.best_cost = [list(r) for r in routes], cost
-            bound = min(self.lower, cost) if math.isfinite(self.lower) else None
-            self.improved(bound, self.best_routes, cost)
+            self.improved(min(self.lower, cost, self.closed), self.best_routes, cost)
 
     def gap_closed(self, bound: float) -> bool:
         return bound >= self.best_cost - max(1e-6, self.mip_gap * abs(self.best_cost))
 
     def generate(self, node: _Node, at_root: bool) -> tuple[str, float, np.ndarray | None]:
-        """Column generation at `node`: ("done", its bound, the LP's column values), or
-        "closed" (its bound reaches the incumbent), "infeasible", "time" (the clock ran
-        out) or "stuck" (pricing needed more than `MAX_LABELS` labels)."""
+        """Column generation at `node`: ("done", its bound, the routes' values in the LP),
+        or "closed" (its bound reaches the incumbent), "infeasible", "time" (the clock ran
+        out) or "stuck" (pricing needed more than `MAX_LABELS` labels, or HiGHS failed)."""
         master = self.master
-        master.restrict(node)
         banned = _banned(self.data.n, node)
+        master.restrict(node, banned)
         bound = node.bound
-        iteration = 0
+        iteration = escalations = 0
         while True:
             if time.perf_counter() > self.deadline:
                 return "time", bound, None
             solved = master.solve()
             if solved is None:
-                return "infeasible", bound, None
-            value, values, duals = solved
+                return "stuck", bound, None
+            value, values, duals, artificial = solved
             rc = master.reduced_costs(duals, banned)
             iteration += 1
             if at_root and (iteration == 1 or iteration % Q_BOUND_EVERY == 0):
@@ -432,7 +459,7 @@ class _Search:
                 if complete:
                     bound = max(bound, value + node.vehicles[1] * min(0.0, least))
                     self.tell_bound(bound)
-            columns, least, complete = _price(self.data, rc, HEURISTIC, self.deadline)
+            columns, _, _ = _price(self.data, rc, HEURISTIC, self.deadline)
             if master.add(columns):
                 continue
             columns, least, complete = _price(self.data, rc, EXACT, self.deadline)
@@ -444,13 +471,15 @@ class _Search:
                     return "closed", bound, None
             if master.add(columns):
                 continue
-            if time.perf_counter() > self.deadline:
-                return "time", bound, None
-            if not complete:  # pricing ran out of labels: this LP proves nothing
-                return "stuck", bound, None
-            if np.any(values[: master.first_column] > INTEGRAL):
-                return "infeasible", bound, None
-            return "done", max(bound, value), values
+            if not complete:  # pricing stopped early: this LP proves nothing more
+                return ("time" if time.perf_counter() > self.deadline else "stuck"), bound, None
+            if artificial > INTEGRAL:  # converged on an artificial: infeasible, or the penalty too low
+                if escalations == ESCALATIONS:
+                    return "infeasible", bound, None
+                master.escalate()
+                escalations += 1
+                continue
+            return "done", bound, values
 
     def root(self) -> tuple[str, float, np.ndarray | None]:
         """The root: column generation, then rounds of capacity cuts, then the integer master."""
@@ -535,8 +564,8 @@ class _Search:
         queue: list[_Node] = []
         order = 0
         interrupted: _Node | None = None
-        self.stopped = state
         if state in ("time", "stuck"):
+            self.stopped = state
             interrupted = _Node(bound, 0, frozenset(), self.data.vehicles)
         elif state == "closed":
             self.closed = min(self.closed, bound)
@@ -600,4 +629,6 @@ def branch_and_price(
     `improved(bound, routes, objective)` is told each better bound or incumbent."""
     if not applicable(problem):
         raise ValueError("branch-and-price needs a problem without a minimum load rate")
+    if problem.n == 0:
+        return Outcome("optimal", [], 0.0, 0.0, 0.0, nodes=0, columns=0, cuts=0, message="no customers")
     return _Search(problem, time_limit, seed, mip_gap, improved).run()

@@ -18,6 +18,7 @@ Linux), the work runs in this process and the deadline is HiGHS' own.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import sys
@@ -29,6 +30,9 @@ from multiprocessing import Pipe
 from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
+
+#: Linux's `prctl` option that signals a child when its parent dies.
+PR_SET_PDEATHSIG = 1
 
 #: Runs fork a child only where fork is safe with the libraries loaded (glibc's at-fork
 #: handlers, OpenBLAS's); macOS and Windows run the work in this process.
@@ -62,44 +66,64 @@ def run_forked(work: Callable[[Callable[[object], None]], T], *, seconds: float)
         result = work(reports.append)
         return Forked("done", result, tuple(reports), time.perf_counter() - started)
     reader, writer = Pipe(duplex=False)
+    parent = os.getpid()
+    # no Ctrl-C between the fork and the child's own signal handlers, nor before the
+    # parent's `try`: either would leave a child neither ended nor reaped
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     pid = os.fork()
     if pid == 0:  # the child: never returns
-        reader.close()
-        _child(work, writer)
-    writer.close()
+        _child(work, writer, reader, parent, mask)
     ended: Literal["done", "deadline", "died"] = "deadline"
     result: T | None = None
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        writer.close()
         while (left := seconds - (time.perf_counter() - started)) > 0 and reader.poll(left):
-            try:
-                kind, item = reader.recv()
-            except EOFError:
-                ended = "died"
-                break
-            if kind == "report":
-                reports.append(item)
-            elif kind == "failed":
-                raise ChildError(item)
-            else:
-                ended, result = "done", item
+            ended, result = _receive(reader, reports)
+            if ended != "deadline":
                 break
     finally:
-        reader.close()
         if ended != "done":
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-    return Forked(ended, result, tuple(reports), time.perf_counter() - started)
+        while ended == "deadline" and reader.poll(0):  # what it sent before it was ended
+            ended, result = _receive(reader, reports)
+        reader.close()
+    if ended == "died" and result is not None:
+        raise ChildError(str(result))
+    return Forked(ended, None if ended != "done" else result, tuple(reports), time.perf_counter() - started)
 
 
-def _child(work: Callable[[Callable[[object], None]], object], writer) -> None:
+def _receive(reader, reports: list[object]) -> tuple[Literal["done", "deadline", "died"], object]:
+    """One message from the child: a report (kept; the child goes on), its answer, or
+    its end (a traceback when it raised)."""
+    try:
+        kind, item = reader.recv()
+    except (EOFError, OSError):  # ended, or died part-way through a message
+        return "died", None
+    if kind == "report":
+        reports.append(item)
+        return "deadline", None
+    if kind == "failed":
+        return "died", item
+    return "done", item
+
+
+def _child(work: Callable[[Callable[[object], None]], object], writer, reader, parent: int, mask) -> None:
     """Run the work and send its answer (or its traceback); exit without running this
-    process's exit handlers or flushing its buffers, which belong to the parent."""
+    process's exit handlers or flushing its buffers, which belong to the parent. The
+    child dies with its parent (a pool worker ended by its coordinator, say)."""
     code = 1
     try:
-        for sig in (signal.SIGINT, signal.SIGTERM):  # the parent's Python handlers are not ours
-            if callable(signal.getsignal(sig)):
-                signal.signal(sig, signal.SIG_DFL)
+        reader.close()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # the parent's handlers are not ours
+            signal.signal(sig, signal.SIG_DFL)
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before prctl took effect
+            return
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         try:
             result = work(lambda item: writer.send(("report", item)))
         except BaseException:

@@ -1,11 +1,13 @@
-"""The exact solver users call `exact`: HiGHS through Pyomo, as a `lastmile.solve.Solver`.
+"""The exact solver users call `exact`: models solved by HiGHS (through Pyomo or highspy),
+as a `lastmile.solve.Solver`.
 
 A routing problem gets branch-and-price, set partitioning or the flow model
 (`formulations.routing`), a location problem the location model (Eqs. 5-10,
 `formulations.location`) or, with vehicles, the assignment and transport model (Eqs.
 11-16, `formulations.assignment`). HiGHS has no iteration budget: it stops by the
 clock alone (`stop.max_seconds`), and on one thread it is deterministic when it
-finishes. `solve_routing`, `solve_location`
+finishes (branch-and-price too, unless its GA start is stopped by the clock; a run
+ended at its deadline answers with what it had, which depends on the machine). `solve_routing`, `solve_location`
 and `solve_assignment` are the same entry (`lastmile.solve.solve`) with a time limit.
 """
 

@@ -77,7 +77,8 @@ def price(
 
     Returns (visits, starts, reduced costs) of at most `max_columns` routes, the least
     reduced cost found over completed routes (0 if none is negative), and whether the
-    search was complete (then that least cost is the minimum over its set of routes).
+    search was complete (then, in `EXACT` and `Q_ROUTES` modes, that least cost is the
+    minimum over their set of routes; in `HEURISTIC` mode it proves nothing).
     """
     exact = mode == EXACT
     memory = mode != Q_ROUTES
@@ -134,7 +135,8 @@ def price(
                 complete = False
                 break
             tried += 1
-            if tried % 4096 == 0:  # the clock, now and then: objmode costs microseconds
+            if tried >= 4096:  # the clock, now and then (extensions and dominance tests): objmode costs microseconds
+                tried = 0
                 with numba.objmode(now="float64"):
                     now = time.perf_counter()
                 if now > deadline:
@@ -155,6 +157,7 @@ def price(
             kept = True
             e = first[j]
             while e >= 0:
+                tried += 1
                 if not dead[e]:
                     if (
                         cost[e] <= cost[c] + 1e-12

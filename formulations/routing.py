@@ -21,7 +21,9 @@ the LP relaxation in rounds before the MIP, close most of what is left. Route le
 big-M arrival variables: valid, weaker, and only added when the problem has them.
 Arcs that no feasible route can use (two demands above capacity, a window that
 cannot be met) are left out. The objective equals `RoutingProblem` routing cost
-(C1 + C2 + C3) of the returned routes.
+(C1 + C2 + C3) of the returned routes. `routing_answer` chooses between this model,
+set partitioning over enumerated routes (`route_enumeration`) and branch-and-price
+(`branch_and_price`), and runs it in a child process ended at the deadline.
 """
 
 from __future__ import annotations
@@ -351,18 +353,23 @@ def routing_answer(
     `formulation="auto"` takes set partitioning over enumerated routes when it
     applies and at most `SET_LIMIT` customer sets fit a vehicle, branch-and-price
     (`formulations.branch_and_price`) for other problems without pickups or a minimum
-    load rate (`branch_and_price.stronger`), and the flow model otherwise. For the flow model,
-    up to `cut_share` of the time limit goes to rounds of capacity cuts on the LP
-    relaxation (0 turns them off); the rest to the MIP.
+    load rate (`branch_and_price.stronger`), and the flow model otherwise. For the flow
+    model, up to `cut_share` of the time limit goes to rounds of capacity cuts on the LP
+    relaxation (0 turns them off); the rest to the MIP. Branch-and-price runs on one
+    thread whatever `threads` says.
 
     The work runs in a forked child ended at the deadline (`formulations.deadline`):
     HiGHS does not check its clock in the MIP presolve of a large flow model. A child
-    ended there answers with what it reported: its best incumbent (`feasible`) or none
-    (`no_solution`), with the best bound it had (the last cut round's LP, or the MIP's
-    dual bound).
+    ended there answers with what it last reported: its best incumbent (`feasible`) or
+    none (`no_solution`), with the bound it had then (the last cut round's LP, the MIP's
+    dual bound at its last incumbent, or branch-and-price's best bound).
     """
+    started = time.perf_counter()
+    if formulation == "set-partitioning" and not route_enumeration.applicable(problem):
+        raise ValueError("set partitioning needs a problem without time windows, pickups or route-length limit")
     if formulation == "branch-and-price" or (formulation == "auto" and branch_and_price.stronger(problem)):
         branch_and_price.warm(problem)  # its kernels compiled here once, not in every child
+    time_limit -= time.perf_counter() - started  # the warm-up counts against the limit
     work = partial(
         _routing_child,
         problem,
@@ -373,7 +380,7 @@ def routing_answer(
         cut_share=cut_share,
         formulation=formulation,
     )
-    forked = run_forked(work, seconds=time_limit * (1 + LATE_SHARE) + LATE_S)
+    forked = run_forked(work, seconds=max(time_limit, 0.0) * (1 + LATE_SHARE) + LATE_S)
     if forked.ended == "done":
         return cast(Answer, forked.result)
     last = cast(Progress, forked.reports[-1]) if forked.reports else Progress({})
@@ -416,8 +423,6 @@ def _routing_child(
         )
     params: dict[str, Param] = {"formulation": formulation, "threads": threads, "seed": seed, "mip_gap": mip_gap}
     if formulation == "set-partitioning":
-        if not route_enumeration.applicable(problem):
-            raise ValueError("set partitioning needs a problem without time windows, pickups or route-length limit")
         routes = route_enumeration.enumerate_routes(problem)
         model = route_enumeration.build_set_partitioning_model(problem, routes)
         params["routes_enumerated"] = len(routes)
@@ -461,7 +466,8 @@ def _routing_child(
         if sum(len(r) for r in found) != problem.n:  # cannot happen with either model's constraints
             message += "; the model's routes do not visit every customer once"
         solution = problem.solution(found)
-    return Answer(outcome.status, solution, bound=_best(lp_bound, outcome.bound), params=params, message=message)
+    bound = None if outcome.status == "infeasible" else _best(lp_bound, outcome.bound)
+    return Answer(outcome.status, solution, bound=bound, params=params, message=message)
 
 
 def _best(*bounds: float | None) -> float | None:

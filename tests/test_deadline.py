@@ -89,6 +89,13 @@ def test_a_child_ended_before_an_incumbent_answers_no_solution_with_its_bound(mo
     assert late.params["capacity_cuts"] == 3
 
 
+def test_a_child_that_died_answers_error_with_what_it_reported(monkeypatch) -> None:
+    progress = routing.Progress({"formulation": "flow"}, bound=12.0)
+    monkeypatch.setattr(routing, "run_forked", lambda work, seconds: Forked("died", None, (progress,), 0.3))
+    late = solve_routing(_problem(), time_limit=2)
+    assert late.status == "error" and late.solution is None and "without an answer" in late.message
+
+
 def test_exact_holds_its_limit_where_highs_presolve_overruns() -> None:
     # 200 customers with windows, pickups and a route limit: HiGHS' MIP presolve of the
     # flow model ran 4.2 s at a 2 s limit in process (issue 16); its child is ended.
@@ -99,3 +106,5 @@ def test_exact_holds_its_limit_where_highs_presolve_overruns() -> None:
     result = solve_routing(problem, time_limit=2)
     assert time.perf_counter() - started <= 1.1 * 2 + 1.0
     assert result.status in ("feasible", "no_solution")
+    assert result.status == "no_solution" or result.feasible, result.violations
+    assert result.bound is None or result.objective is None or result.bound <= result.objective + 1e-6
