@@ -552,6 +552,10 @@ class _Search:
         return x
 
     def run(self) -> Outcome:
+        lo, hi = self.data.vehicles
+        if lo > hi:  # more vehicles needed for the parcels than the fleet has
+            message = f"{lo:.0f} vehicles needed, {hi:.0f} available"
+            return Outcome("infeasible", None, None, None, None, nodes=0, columns=0, cuts=0, message=message)
         self.improved(self.lower, None, None)
         start = _heuristic_routes(self.problem, self.seed, HEURISTIC_SHARE * self.time_limit)
         if start is not None:

@@ -88,7 +88,10 @@ def run_forked(work: Callable[[Callable[[object], None]], T], *, seconds: float)
                 os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         while ended == "deadline" and reader.poll(0):  # what it sent before it was ended
-            ended, result = _receive(reader, reports)
+            kind, item = _receive(reader, reports)
+            if kind == "died" and item is None:  # the pipe's end: it was ended, not dead
+                break
+            ended, result = kind, item
         reader.close()
     if ended == "died" and result is not None:
         raise ChildError(str(result))

@@ -369,18 +369,18 @@ def routing_answer(
         raise ValueError("set partitioning needs a problem without time windows, pickups or route-length limit")
     if formulation == "branch-and-price" or (formulation == "auto" and branch_and_price.stronger(problem)):
         branch_and_price.warm(problem)  # its kernels compiled here once, not in every child
-    time_limit -= time.perf_counter() - started  # the warm-up counts against the limit
+    left = time_limit - (time.perf_counter() - started)  # the warm-up counts against the limit
     work = partial(
         _routing_child,
         problem,
-        time_limit=time_limit,
+        time_limit=left,
         seed=seed,
         threads=threads,
         mip_gap=mip_gap,
         cut_share=cut_share,
         formulation=formulation,
     )
-    forked = run_forked(work, seconds=max(time_limit, 0.0) * (1 + LATE_SHARE) + LATE_S)
+    forked = run_forked(work, seconds=max(left, 0.0) * (1 + LATE_SHARE) + LATE_S)
     if forked.ended == "done":
         return cast(Answer, forked.result)
     last = cast(Progress, forked.reports[-1]) if forked.reports else Progress({})
