@@ -2,8 +2,9 @@
 
 Memory is the process's peak resident set so far (`getrusage`'s high-water mark, in
 MB) at the end of each stage, and that of its largest finished child process (the
-routing workers, or the exact solver's children they fork): a stage that raises the peak shows as the step up. Python has no
-cheaper way to know a stage's own peak, and sampling in a thread would cost each stage.
+routing workers, or the exact solver's children they fork): a stage that raises the
+peak shows as the step up. Python has no cheaper way to know a stage's own peak, and
+sampling in a thread would cost each stage.
 """
 
 from __future__ import annotations
