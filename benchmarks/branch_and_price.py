@@ -15,10 +15,9 @@ machine: the time to proof is wall time.
 
 from __future__ import annotations
 
-import csv
 import re
 
-from report import finish, parser, save
+from report import finish, known, parser, save
 from tqdm import tqdm
 
 from formulations.exact import solve_routing
@@ -39,15 +38,14 @@ def main() -> None:
     args = p.parse_args()
     cvrp = args.set == "cvrp"
     folder = args.benchmarks / ("cvrp" if cvrp else "solomon")
-    with open(folder / "bks.csv", newline="") as f:
-        known = {r["instance"]: r for r in csv.DictReader(f)}
+    published = known(folder)
     value = "bks" if cvrp else "bks_distance"
     if cvrp:
         files = [
             path
             for family in "ABEP"
             for path in sorted((folder / family).glob("*.vrp"))
-            if int(known[path.stem]["n_customers"]) <= args.max_customers
+            if int(published[path.stem]["n_customers"]) <= args.max_customers
         ]
     else:
         pattern = re.compile(rf"^({'|'.join(args.classes)})\d\d$")
@@ -57,10 +55,12 @@ def main() -> None:
     rows = []
     for path in tqdm(files, desc=name, unit="instance"):
         instance = read_cvrplib(path) if cvrp else read_solomon(path)
-        best = float(known[path.stem][value])
+        best = float(published[path.stem][value])
         for formulation in args.formulations:
             limit = args.flow_time_limit if formulation == "flow" and args.flow_time_limit else args.time_limit
-            result = solve_routing(RoutingProblem.whole(instance), time_limit=limit, formulation=formulation)
+            result = solve_routing(
+                RoutingProblem.whole(instance), time_limit=limit, threads=args.threads, formulation=formulation
+            )
             params = result.params
             root = params.get("root_bound")
             rows.append(

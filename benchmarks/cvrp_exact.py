@@ -5,9 +5,7 @@ python benchmarks/cvrp_exact.py [--time-limit 60] [--max-customers 25] [--formul
 
 from __future__ import annotations
 
-import csv
-
-from report import finish, parser, save
+from report import finish, known, parser, save
 from tqdm import tqdm
 
 from formulations.exact import solve_routing
@@ -21,12 +19,11 @@ def main() -> None:
     p.add_argument("--formulation", choices=["auto", "flow", "set-partitioning"], default="auto")
     args = p.parse_args()
     folder = args.benchmarks / "cvrp"
-    with open(folder / "bks.csv", newline="") as f:
-        known = {r["instance"]: r for r in csv.DictReader(f)}
+    published = known(folder)
     files = sorted(
         path
         for path in folder.glob("*/*.vrp")
-        if int(known[path.stem]["n_customers"]) <= args.max_customers and (not args.only or path.stem in args.only)
+        if int(published[path.stem]["n_customers"]) <= args.max_customers and (not args.only or path.stem in args.only)
     )
     rows = []
     for path in tqdm(files, desc="cvrp-exact", unit="instance"):
@@ -37,13 +34,13 @@ def main() -> None:
             threads=args.threads,
             formulation=args.formulation,
         )
-        best = float(known[path.stem]["bks"])
+        best = float(published[path.stem]["bks"])
         rows.append(
             {
                 "instance": path.stem,
                 "customers": len(instance.nodes),
                 "bks": best,
-                "bks_optimal": known[path.stem]["optimal"],
+                "bks_optimal": published[path.stem]["optimal"],
                 "objective": result.objective,
                 "gap_to_bks_pct": None if result.objective is None else 100 * (result.objective - best) / best,
                 "bound": result.bound,

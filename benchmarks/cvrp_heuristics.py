@@ -16,12 +16,11 @@ LaTeX, named after the set (`cvrp_heuristics_*` for X, `solomon_heuristics_*`,
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from report import RESULTS, finish, parser, save
+from report import RESULTS, finish, known, parser, save
 from tqdm import tqdm
 
 from experiments.latex import to_latex
@@ -61,11 +60,10 @@ def main() -> None:
         summarise(pd.read_csv(args.summarise), prefix, label)
         return
     folder = args.benchmarks / folder_name
-    with open(folder / "bks.csv", newline="") as f:
-        known = {r["instance"]: r for r in csv.DictReader(f)}
+    published = known(folder)
     files = sorted(
-        (path for path in folder.glob(pattern) if int(known[path.stem]["n_customers"]) <= args.max_customers),
-        key=lambda path: (int(known[path.stem]["n_customers"]), path.stem),
+        (path for path in folder.glob(pattern) if int(published[path.stem]["n_customers"]) <= args.max_customers),
+        key=lambda path: (int(published[path.stem]["n_customers"]), path.stem),
     )
     files = [f for f in files if not args.only or f.stem in args.only]
     seeds = np.random.SeedSequence(args.master_seed).generate_state(args.seeds).tolist()
@@ -79,7 +77,7 @@ def main() -> None:
     rows = []
     for path, seed, name in tqdm(runs, desc=prefix.replace("_", "-"), unit="run"):
         instance = load_instance(path)
-        best = float(known[path.stem][column])
+        best = float(published[path.stem][column])
         result = solve(name, RoutingProblem.whole(instance), time_limit=args.time_limit, seed=seed)
         rows.append(
             {

@@ -4,6 +4,7 @@ finished table is printed and written (one CSV row per run)."""
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from pathlib import Path
 
@@ -28,6 +29,12 @@ def parser(description: str, *, time_limit: float) -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="*", help="instance names to run (default: all)")
     p.add_argument("--out", type=Path, help="CSV file to write (default: results/benchmarks/NAME.csv)")
     return p
+
+
+def known(folder: Path) -> dict[str, dict[str, str]]:
+    """The published values in `folder`'s `bks.csv`, a row per instance name."""
+    with open(folder / "bks.csv", newline="") as f:
+        return {r["instance"]: r for r in csv.DictReader(f)}
 
 
 def save(rows: list[dict], name: str, out: Path | None) -> Path:

@@ -34,15 +34,15 @@ import heapq
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
 
+from formulations.highs import quiet_highs, run_highs
 from formulations.labelling import EXACT, HEURISTIC, Q_ROUTES, price
 from lastmile.result import Status
 from lastmile.routing import RoutingProblem
-from lastmile.walk import TOLERANCE
 
 #: Customers in each customer's ng-neighbourhood (itself included): 8 is the size
 #: Baldacci, Mingozzi and Roberti (2011) found to balance bound and pricing time.
@@ -52,14 +52,14 @@ NG_SIZE = 8
 MAX_LABELS = 2_000_000
 #: Routes added to the master per pricing call.
 COLUMNS_PER_PRICING = 30
-#: At the root, a bound from pricing over q-routes at the first iteration and every
-#: this many after: column generation may not converge within the limit.
+#: At the root, a bound from pricing over q-routes at the first iteration and at every
+#: multiple of this many: column generation may not converge within the limit.
 Q_BOUND_EVERY = 10
 #: Rounds of capacity cuts at the root.
 CUT_ROUNDS = 30
-#: The GA's generations for the first columns and incumbent (deterministic, a budget
-#: of work rather than of time, so the exact solver's answer does not depend on the
-#: machine's speed), and the share of the time limit it may take at most.
+#: The GA's generations for the first columns and incumbent (a budget of work, so the
+#: answer does not depend on the machine's speed while it is met), and the share of
+#: the time limit it may take at most (the clock then stops it first).
 HEURISTIC_GENERATIONS = 300
 HEURISTIC_SHARE = 0.2
 #: Share of what is left after the root that the integer master (an incumbent from
@@ -79,8 +79,6 @@ def warm(problem: RoutingProblem) -> None:
     global _WARM
     if _WARM:
         return
-    from dataclasses import replace
-
     from formulations.labelling import warm as warm_pricing
 
     warm_pricing()
@@ -93,12 +91,13 @@ _WARM = False
 
 def stronger(problem: RoutingProblem) -> bool:
     """Whether `formulation="auto"` takes branch-and-price over the flow model: for
-    problems without pickups. Measured at 1 s per region on the shipped instances'
-    regions (all with pickups, a route limit, most with windows), the flow model proved
-    all 25 it shares with branch-and-price optimal and branch-and-price 14 (a pickup
-    weakens dominance); on Solomon C101 and R102 (100 customers, windows)
-    branch-and-price proved the optimum in 3 and 7 s, and on CVRPLIB A-n32-k5 in
-    about 7 s, where the flow model is still 2.5% short after 300 s."""
+    problems it applies to (`applicable`) without pickups. Measured at 1 s per region
+    on the shipped instances' regions (all with pickups, a route limit, most with
+    windows), the flow model proved all 25 it shares with branch-and-price optimal and
+    branch-and-price 14 (a pickup weakens dominance); in `benchmarks/branch_and_price.py`
+    branch-and-price proved Solomon C101 and R102 (100 customers, windows) in 3.4 and
+    8.7 s and CVRPLIB A-n32-k5 in 6.9 s, where the flow model stood at 799 against a
+    bound of 774 after 5 s."""
     return applicable(problem) and not problem.has_pickups
 
 
@@ -111,13 +110,12 @@ def applicable(problem: RoutingProblem) -> bool:
 @dataclass(frozen=True)
 class Outcome:
     """How the search ended: `status` (`optimal`, `feasible`, `infeasible`,
-    `no_solution`), the best routes (customer indices) and their cost, the best valid
+    `no_solution`), the best routes (customer indices), the best valid
     lower bound, the root's (its converged LP with cuts; if the root did not converge,
     the best bound found there), and what it took."""
 
     status: Status
     routes: list[list[int]] | None
-    objective: float | None
     bound: float | None
     root_bound: float | None
     nodes: int
@@ -143,7 +141,7 @@ class _Data:
         self.n = n
         self.cost = np.asarray(problem.arc_cost, dtype=float).copy()
         self.fixed = float(fleet.fixed_cost)
-        self.longest_arc = float(self.cost.max()) if n else 0.0
+        self.longest_arc = float(self.cost.max())
         self.cost[0, 1:] += fleet.fixed_cost
         self.capacity = float(fleet.capacity)
         # writable copies: numba compiles read-only arrays as other types
@@ -184,12 +182,10 @@ class _Master:
     """The restricted master LP in HiGHS, its columns' arcs kept for cuts and branching."""
 
     def __init__(self, data: _Data) -> None:
-        import highspy
 
         self.data = data
-        self.highs = h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
+        self.highs = h = quiet_highs(threads=1)
+        h.setOptionValue("solver", "simplex")
         n = data.n
         #: Penalty per unit of an artificial column: above any solution's cost, so the
         #: LP uses one only where the columns at hand cannot meet a row; raised by
@@ -208,7 +204,7 @@ class _Master:
         self.seen: set[tuple[int, ...]] = set()
         self.tails: list[np.ndarray] = []
         self.heads: list[np.ndarray] = []
-        self.cuts: list[tuple[np.ndarray, int]] = []  # (inside mask, need)
+        self.cuts: list[np.ndarray] = []  # each cut's customers, as a mask over the indices
 
     def _add_artificial(self, row: int) -> None:
         self.artificials.append(self.highs.getNumCol())
@@ -237,8 +233,8 @@ class _Master:
             values = visits[index].astype(float)
             index = np.r_[index, n]
             values = np.r_[values, 1.0]
-            for r, (inside, _) in enumerate(self.cuts):
-                crossing = int(np.sum(inside[tail] & ~inside[head]))
+            for r, inside in enumerate(self.cuts):
+                crossing = _crossing(inside, tail, head)
                 if crossing:
                     index, values = np.r_[index, n + 1 + r], np.r_[values, float(crossing)]
             cost = self.data.route_cost(list(route))
@@ -253,7 +249,7 @@ class _Master:
 
     def add_cut(self, inside: np.ndarray, need: int) -> None:
         """The rounded capacity cut of the customers `inside`, with its own artificial."""
-        crossing = np.array([np.sum(inside[t] & ~inside[h]) for t, h in zip(self.tails, self.heads, strict=True)])
+        crossing = np.array([_crossing(inside, t, h) for t, h in zip(self.tails, self.heads, strict=True)])
         columns = np.nonzero(crossing)[0]
         self.highs.addRow(
             float(need),
@@ -262,11 +258,15 @@ class _Master:
             np.array(self.columns, np.int64)[columns].astype(np.int32),
             crossing[columns].astype(float),
         )
-        self.cuts.append((inside, need))
+        self.cuts.append(inside)
         self._add_artificial(self.data.n + len(self.cuts))
 
-    def restrict(self, node: _Node, banned: np.ndarray) -> None:
-        """Bounds for `node`: columns using a `banned` arc fixed at 0, its fleet bounds."""
+    def restrict(self, node: _Node) -> np.ndarray:
+        """Bounds for `node`: columns using one of its forbidden arcs fixed at 0, its
+        fleet bounds. Returns the forbidden arcs as an (n + 1) x (n + 1) mask."""
+        banned = np.zeros((self.data.n + 1, self.data.n + 1), dtype=bool)
+        for a, b in node.forbidden:
+            banned[a, b] = True
         count = len(self.routes)
         if count:
             upper = np.full(count, np.inf)
@@ -276,6 +276,7 @@ class _Master:
                         upper[c] = 0.0
             self.highs.changeColsBounds(count, np.array(self.columns, np.int32), np.zeros(count), upper)
         self.highs.changeRowBounds(self.data.n, *node.vehicles)
+        return banned
 
     def solve(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
         """The LP's value, its routes' values, the row duals and the most any artificial
@@ -283,7 +284,6 @@ class _Master:
         the LP always has a solution: anything else is a numerical failure)."""
         import highspy
 
-        self.highs.setOptionValue("solver", "simplex")
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -299,7 +299,7 @@ class _Master:
         rc = self.data.cost.copy()
         rc[:, 1:] -= duals[:n][None, :]
         rc[0, :] -= duals[n]
-        for r, (inside, _) in enumerate(self.cuts):
+        for r, inside in enumerate(self.cuts):
             rc -= duals[n + 1 + r] * (inside[:, None] & ~inside[None, :])
         rc[forbidden] = np.inf
         np.fill_diagonal(rc, np.inf)
@@ -308,17 +308,17 @@ class _Master:
     def arc_flows(self, values: np.ndarray) -> np.ndarray:
         """x per arc: the routes' values summed over the arcs they use."""
         x = np.zeros((self.data.n + 1, self.data.n + 1))
-        for c, lam in enumerate(values):
-            if lam > 0:
-                np.add.at(x, (self.tails[c], self.heads[c]), lam)
+        used = np.nonzero(values > 0)[0]
+        if len(used):
+            tails = np.concatenate([self.tails[c] for c in used])
+            heads = np.concatenate([self.heads[c] for c in used])
+            np.add.at(x, (tails, heads), np.repeat(values[used], [len(self.tails[c]) for c in used]))
         return x
 
 
-def _banned(n: int, node: _Node) -> np.ndarray:
-    banned = np.zeros((n + 1, n + 1), dtype=bool)
-    for a, b in node.forbidden:
-        banned[a, b] = True
-    return banned
+def _crossing(inside: np.ndarray, tail: np.ndarray, head: np.ndarray) -> int:
+    """How many of a route's arcs (`tail`, `head`) leave the customers `inside`."""
+    return int(np.sum(inside[tail] & ~inside[head]))
 
 
 def _children(x: np.ndarray, node: _Node, bound: float, order: int) -> list[_Node]:
@@ -349,17 +349,32 @@ def _integral(x: np.ndarray) -> bool:
 
 
 def _single_feasible(data: _Data, j: int) -> bool:
-    """Whether the route center - j - center meets every limit."""
-    return bool(
-        max(data.demand[j], data.pickup[j]) <= data.capacity + TOLERANCE
-        and data.minutes[0, j] <= data.late[j] + TOLERANCE
-        and data.km[0, j] + data.km[j, 0] <= data.max_km + TOLERANCE
+    """Whether the route center - j - center meets every limit (walked by the compiled
+    route walk the heuristics share)."""
+    from heuristics.arrays import route_excess
+
+    route = np.array([j], dtype=np.int64)
+    excess = route_excess(
+        route,
+        1,
+        data.cost,
+        data.km,
+        data.minutes,
+        data.demand,
+        data.pickup,
+        data.early,
+        data.late,
+        data.service,
+        data.capacity,
+        data.max_km,
+        0.0,
     )
+    return not excess.any()
 
 
 def _price(data: _Data, rc: np.ndarray, mode: int, deadline: float) -> tuple[list[tuple[int, ...]], float, bool]:
     """`labelling.price` on `data`: its routes as tuples, the least reduced cost, complete."""
-    visits, starts, _, least, complete = price(
+    visits, starts, least, complete = price(
         rc,
         data.demand,
         data.pickup,
@@ -412,7 +427,6 @@ class _Search:
         self.lower = self.data.floor  # the best valid lower bound told so far
         self.closed = math.inf  # the least bound of a node closed by the gap tolerance
         self.nodes = 0
-        self.cuts = 0
         self.stopped = ""  # why the search stopped early: "time" or "stuck"
 
     def tell_bound(self, bound: float) -> None:
@@ -440,8 +454,7 @@ class _Search:
         or "closed" (its bound reaches the incumbent), "infeasible", "time" (the clock ran
         out) or "stuck" (pricing needed more than `MAX_LABELS` labels, or HiGHS failed)."""
         master = self.master
-        banned = _banned(self.data.n, node)
-        master.restrict(node, banned)
+        banned = master.restrict(node)
         bound = node.bound
         iteration = escalations = 0
         while True:
@@ -481,11 +494,15 @@ class _Search:
                 continue
             return "done", bound, values
 
+    def root_node(self, bound: float) -> _Node:
+        """The whole problem as a node of the tree, with a known `bound`."""
+        return _Node(bound, 0, frozenset(), self.data.vehicles)
+
     def root(self) -> tuple[str, float, np.ndarray | None]:
         """The root: column generation, then rounds of capacity cuts, then the integer master."""
         from formulations.routing import separate_capacity_cuts
 
-        node = _Node(self.data.floor, 0, frozenset(), self.data.vehicles)
+        node = self.root_node(self.data.floor)
         state, bound, values = self.generate(node, at_root=True)
         for _ in range(CUT_ROUNDS):
             if state != "done":
@@ -499,8 +516,7 @@ class _Search:
                 inside[list(subset)] = True
                 d, p = self.data.demand[inside].sum(), self.data.pickup[inside].sum()
                 self.master.add_cut(inside, math.ceil(max(d, p) / self.data.capacity - 1e-9))
-            self.cuts += len(found)
-            cut_state, cut_bound, cut_values = self.generate(_Node(bound, 0, frozenset(), self.data.vehicles), True)
+            cut_state, cut_bound, cut_values = self.generate(self.root_node(bound), True)
             if cut_state != "done":
                 state, bound = cut_state, max(bound, cut_bound)
                 break
@@ -513,19 +529,13 @@ class _Search:
     def integer_master(self) -> None:
         """An incumbent from the columns at hand: the master with integral lambda over
         its elementary routes, on a share of the time left."""
-        import highspy
-
         master = self.master
         keep = [c for c, route in enumerate(master.routes) if len(set(route)) == len(route)]
         left = (self.deadline - time.perf_counter()) * INTEGER_MASTER_SHARE
         if not keep or left <= 0.01:
             return
         n = self.data.n
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        h.setOptionValue("time_limit", float(left))
-        h.setOptionValue("random_seed", int(self.seed) % 2_147_483_647)
+        h = quiet_highs()
         lo, hi = self.data.vehicles
         lower = np.r_[np.ones(n), lo]
         upper = np.r_[np.ones(n), hi]
@@ -535,8 +545,9 @@ class _Search:
             rows = np.r_[np.array(master.routes[c]) - 1, n].astype(np.int32)
             h.addCol(master.costs[c], 0.0, 1.0, len(rows), rows, np.ones(len(rows)))
         h.changeColsIntegrality(len(keep), np.arange(len(keep), dtype=np.int32), np.ones(len(keep), np.uint8))
-        h.run()
-        if h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        # HiGHS' own default gap (1e-4): any incumbent will do here
+        outcome = run_highs(h, mip=True, time_limit=left, threads=1, mip_gap=1e-4, seed=self.seed)
+        if outcome.status in ("optimal", "feasible"):
             values = np.asarray(h.getSolution().col_value)
             self.incumbent([list(master.routes[keep[k]]) for k in np.nonzero(values > 0.5)[0]])
 
@@ -555,7 +566,7 @@ class _Search:
         lo, hi = self.data.vehicles
         if lo > hi:  # more vehicles needed for the parcels than the fleet has
             message = f"{lo:.0f} vehicles needed, {hi:.0f} available"
-            return Outcome("infeasible", None, None, None, None, nodes=0, columns=0, cuts=0, message=message)
+            return Outcome("infeasible", None, None, None, nodes=0, columns=0, cuts=0, message=message)
         self.improved(self.lower, None, None)
         start = _heuristic_routes(self.problem, self.seed, HEURISTIC_SHARE * self.time_limit)
         if start is not None:
@@ -567,16 +578,16 @@ class _Search:
         root_bound = bound if math.isfinite(bound) else None
         queue: list[_Node] = []
         order = 0
-        interrupted: _Node | None = None
+        interrupted: float | None = None  # the bound of the node the search stopped in
         if state in ("time", "stuck"):
             self.stopped = state
-            interrupted = _Node(bound, 0, frozenset(), self.data.vehicles)
+            interrupted = bound
         elif state == "closed":
             self.closed = min(self.closed, bound)
-        elif state == "done" and values is not None:
+        elif state == "done":
             x = self.settle(values)
             if x is not None and not self.gap_closed(bound):
-                queue.extend(_children(x, _Node(bound, 0, frozenset(), self.data.vehicles), bound, order))
+                queue.extend(_children(x, self.root_node(bound), bound, order))
                 order += 2
             elif x is not None:
                 self.closed = min(self.closed, bound)
@@ -589,13 +600,13 @@ class _Search:
             self.nodes += 1
             state, bound, values = self.generate(node, at_root=False)
             if state in ("time", "stuck"):
-                interrupted = _Node(bound, node.order, node.forbidden, node.vehicles)
+                interrupted = bound
                 self.stopped = state
                 break
             if state == "closed" or (state == "done" and self.gap_closed(bound)):
                 self.closed = min(self.closed, bound)
                 continue
-            if state != "done" or values is None:
+            if state != "done":
                 continue
             x = self.settle(values)
             if x is not None:
@@ -604,21 +615,26 @@ class _Search:
                 order += 2
         return self.outcome(queue, interrupted, root_bound)
 
-    def outcome(self, queue: list[_Node], interrupted: _Node | None, root_bound: float | None) -> Outcome:
-        stats = {"root_bound": root_bound, "nodes": self.nodes, "columns": len(self.master.routes), "cuts": self.cuts}
+    def outcome(self, queue: list[_Node], interrupted: float | None, root_bound: float | None) -> Outcome:
+        stats = {
+            "root_bound": root_bound,
+            "nodes": self.nodes,
+            "columns": len(self.master.routes),
+            "cuts": len(self.master.cuts),
+        }
         if interrupted is None:
             if self.best_routes is None:
-                return Outcome("infeasible", None, None, None, message="no route set meets every limit", **stats)
+                return Outcome("infeasible", None, None, message="no route set meets every limit", **stats)
             bound = min(self.best_cost, self.closed)
-            return Outcome("optimal", self.best_routes, self.best_cost, bound, message="optimal", **stats)
-        open_bounds = [q.bound for q in [*queue, interrupted] if math.isfinite(q.bound)]
+            return Outcome("optimal", self.best_routes, bound, message="optimal", **stats)
+        open_bounds = [b for b in [*(q.bound for q in queue), interrupted] if math.isfinite(b)]
         lower = min(open_bounds) if open_bounds and len(open_bounds) == len(queue) + 1 else None
         if lower is not None:
             lower = min(lower, self.closed, self.best_cost)
         why = "the time limit" if self.stopped == "time" else f"pricing past {MAX_LABELS:,} labels"
         message = f"{why} stopped the search with {len(queue) + 1} nodes open"
         status = "feasible" if self.best_routes is not None else "no_solution"
-        return Outcome(status, self.best_routes, self.objective, lower, message=message, **stats)
+        return Outcome(status, self.best_routes, lower, message=message, **stats)
 
 
 def branch_and_price(
@@ -634,5 +650,5 @@ def branch_and_price(
     if not applicable(problem):
         raise ValueError("branch-and-price needs a problem without a minimum load rate")
     if problem.n == 0:
-        return Outcome("optimal", [], 0.0, 0.0, 0.0, nodes=0, columns=0, cuts=0, message="no customers")
+        return Outcome("optimal", [], 0.0, 0.0, nodes=0, columns=0, cuts=0, message="no customers")
     return _Search(problem, time_limit, seed, mip_gap, improved).run()

@@ -6,8 +6,9 @@ A routing problem gets branch-and-price, set partitioning or the flow model
 `formulations.location`) or, with vehicles, the assignment and transport model (Eqs.
 11-16, `formulations.assignment`). HiGHS has no iteration budget: it stops by the
 clock alone (`stop.max_seconds`), and on one thread it is deterministic when it
-finishes (branch-and-price too, unless its GA start is stopped by the clock; a run
-ended at its deadline answers with what it had, which depends on the machine). `solve_routing`, `solve_location`
+finishes (branch-and-price too, unless the clock stops its GA start or its integer
+master first; a run ended at its deadline answers with what it had, which depends on
+the machine). `solve_routing`, `solve_location`
 and `solve_assignment` are the same entry (`lastmile.solve.solve`) with a time limit.
 """
 

@@ -86,6 +86,17 @@ def _status(*, optimal: bool, infeasible: bool, limited: bool, has_solution: boo
     return "feasible" if has_solution else "error"
 
 
+def quiet_highs(threads: int | None = None):
+    """A new, silent highspy model (on `threads` threads when given)."""
+    import highspy
+
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    if threads is not None:
+        highs.setOptionValue("threads", int(threads))
+    return highs
+
+
 def run_highs(
     highs, *, mip: bool, time_limit: float, threads: int = 1, mip_gap: float = DEFAULT_MIP_GAP, seed: int = 0
 ) -> Outcome:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import Literal, cast
 
@@ -39,7 +39,7 @@ import numpy as np
 
 from formulations import branch_and_price, route_enumeration
 from formulations.deadline import run_forked
-from formulations.highs import DEFAULT_MIP_GAP, run_highs, solve_model
+from formulations.highs import DEFAULT_MIP_GAP, quiet_highs, run_highs, solve_model
 from lastmile.result import Param
 from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer
@@ -79,8 +79,7 @@ class FlowModel:
         import highspy
 
         self.problem = problem
-        self.highs = h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        self.highs = h = quiet_highs()
         n, fleet = problem.n, problem.fleet
         q = fleet.capacity
         d, p = np.asarray(problem.demand, dtype=float), np.asarray(problem.pickup, dtype=float)
@@ -437,8 +436,8 @@ def _routing_child(
         budget = min(cut_share * time_limit, time_limit - (time.perf_counter() - started))
         rounds = add_capacity_cuts(model, time_limit=budget, threads=threads)
         params["capacity_cuts"], lp_bound = rounds.added, rounds.bound
-    progress = Progress(dict(params), lp_bound)
-    report(progress)
+    snapshot = dict(params)
+    report(Progress(snapshot, lp_bound))
     left = time_limit - (time.perf_counter() - started)
     if left <= 0:  # the clock ran out before the search: no incumbent
         message = f"the time limit ran out before the search (model built in {params['build_s']:.2f} s)"
@@ -448,11 +447,9 @@ def _routing_child(
     else:
 
         def improved(event) -> None:
-            nonlocal progress
             routes = routes_from_arcs(problem, model.values(np.asarray(event.data_out.mip_solution)))
             bound = _best(lp_bound, float(event.data_out.mip_dual_bound))
-            progress = replace(progress, bound=bound, routes=routes, objective=event.data_out.objective_function_value)
-            report(progress)
+            report(Progress(snapshot, bound, routes, event.data_out.objective_function_value))
 
         model.highs.cbMipImprovingSolution.subscribe(improved)
         outcome = run_highs(model.highs, mip=True, time_limit=left, threads=threads, mip_gap=mip_gap, seed=seed)
@@ -486,12 +483,10 @@ def _branch_and_price_answer(
     params: dict[str, Param],
 ) -> Answer:
     """`formulations.branch_and_price` as an `Answer`, reporting its `Progress`."""
-    progress = Progress(dict(params))
+    snapshot = dict(params)
 
     def improved(bound: float | None, routes: list[list[int]] | None, objective: float | None) -> None:
-        nonlocal progress
-        progress = replace(progress, bound=bound, routes=routes, objective=objective)
-        report(progress)
+        report(Progress(snapshot, bound, routes, objective))
 
     outcome = branch_and_price.branch_and_price(
         problem, time_limit=time_limit, seed=seed, mip_gap=mip_gap, improved=improved

@@ -7,35 +7,26 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import build
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_exact_routing import brute_force, routing_cases, routing_doc
+from test_exact_routing import check_against_brute_force, routing_cases
 
 from formulations.exact import solve_routing
 from formulations.labelling import EXACT, price
+from heuristics.arrays import route_cost, route_excess
 from lastmile.readers import read_cvrplib
 from lastmile.routing import RoutingProblem
-from lastmile.walk import TOLERANCE
 
 
-def _walk(route, demand, pickup, capacity, km, max_km, minutes, early, late, service) -> bool:
-    """Whether a route of indices meets every limit, walked as `lastmile.walk` does."""
-    load = sum(demand[j] for j in route)
-    if load > capacity + TOLERANCE:
-        return False
-    clock, dist, here = 0.0, 0.0, 0
-    for j in route:
-        load += pickup[j] - demand[j]
-        if load > capacity + TOLERANCE:
-            return False
-        clock += minutes[here, j]
-        if clock > late[j] + TOLERANCE:
-            return False
-        clock = max(clock, early[j]) + service[j]
-        dist += km[here, j]
-        here = j
-    return dist + km[here, 0] <= max_km + TOLERANCE
+def _feasible(route, demand, pickup, capacity, km, max_km, minutes, early, late, service) -> bool:
+    """Whether a route of indices meets every limit, by the compiled walk that
+    `tests/test_walk.py` holds to `lastmile.walk`."""
+    route = np.array(route, dtype=np.int64)
+    rc = np.zeros_like(km)  # route_excess takes a cost table it does not read for feasibility
+    excess = route_excess(
+        route, len(route), rc, km, minutes, demand, pickup, early, late, service, capacity, max_km, 0.0
+    )
+    return not excess.any()
 
 
 @st.composite
@@ -62,38 +53,25 @@ def test_exact_pricing_finds_the_least_reduced_cost_route(case) -> None:
     everyone = np.zeros((n + 1, 1), np.uint64)  # ng-neighbourhoods of everyone: routes are elementary
     everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
     args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, everyone)
-    visits, starts, reduced, least, complete = price(rc, *args, EXACT, 100_000, 50, np.inf)
+    visits, starts, least, complete = price(rc, *args, EXACT, 100_000, 50, np.inf)
     assert complete
     expected = 0.0
     for size in range(1, n + 1):
         for route in itertools.permutations(range(1, n + 1), size):
-            if _walk(route, demand, pickup, capacity, km, max_km, minutes, early, late, service):
-                path = (0, *route, 0)
-                expected = min(expected, sum(rc[a, b] for a, b in itertools.pairwise(path)))
+            if _feasible(route, demand, pickup, capacity, km, max_km, minutes, early, late, service):
+                expected = min(expected, route_cost(np.array(route), len(route), rc))
     assert least == pytest.approx(expected, abs=1e-9)
-    for q in range(len(reduced)):  # every route priced out is feasible and costs what it says
-        route = visits[starts[q] : starts[q + 1]]
-        assert _walk(route, demand, pickup, capacity, km, max_km, minutes, early, late, service)
-        assert reduced[q] == pytest.approx(sum(rc[a, b] for a, b in itertools.pairwise((0, *route, 0))))
-        assert reduced[q] < 0
+    for a, b in itertools.pairwise(starts):  # every route priced out is feasible and of negative reduced cost
+        route = visits[a:b]
+        assert _feasible(route, demand, pickup, capacity, km, max_km, minutes, early, late, service)
+        assert route_cost(route, len(route), rc) < 0
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(routing_cases())
 def test_branch_and_price_optimum_equals_brute_force(case) -> None:
-    coords, demand, pickup, windows, capacity, count, max_km = case
-    assume(sum(demand) <= capacity * count)
-    instance = build(routing_doc(coords, demand, pickup, windows, capacity, count, max_km))
-    problem = RoutingProblem.whole(instance)
-    expected = brute_force(problem)
-    result = solve_routing(problem, time_limit=30, formulation="branch-and-price")
-    if expected is None:
-        assert result.status == "infeasible"
-    else:
-        assert result.status == "optimal", result.message
-        assert result.feasible, result.violations
-        assert result.objective == pytest.approx(expected, abs=1e-6)
-        assert result.bound is not None and result.bound <= result.objective + 1e-6
+    result = check_against_brute_force(case, "branch-and-price")
+    assert result.status == "infeasible" or (result.bound is not None and result.bound <= result.objective + 1e-6)
 
 
 def test_a_time_limited_run_reports_a_valid_bound_and_never_optimal(shared) -> None:
@@ -102,11 +80,3 @@ def test_a_time_limited_run_reports_a_valid_bound_and_never_optimal(shared) -> N
     assert result.status in ("feasible", "no_solution"), result.message
     assert result.bound is not None and result.bound <= 815 + 1e-6  # the published optimum
     assert result.objective is None or result.objective >= 815 - 1e-6
-
-
-def test_a_cvrplib_instance_is_proven_optimal(shared) -> None:
-    instance = read_cvrplib(shared / "benchmarks" / "cvrp" / "P" / "P-n16-k8.vrp")
-    result = solve_routing(RoutingProblem.whole(instance), time_limit=60, formulation="branch-and-price")
-    assert result.status == "optimal" and result.feasible
-    assert result.objective == 450 and result.bound == pytest.approx(450)
-    assert result.params["formulation"] == "branch-and-price"

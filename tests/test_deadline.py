@@ -4,24 +4,18 @@ exact routing solver answers when HiGHS has to be ended that way."""
 from __future__ import annotations
 
 import os
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from conftest import build
+from test_city import CitySpec, load
 from test_exact_routing import routing_doc
 
 from formulations import routing
 from formulations.deadline import FORKS, ChildError, Forked, run_forked
 from formulations.exact import solve_routing
-from lastmile.readers.json_format import parse_json_instance
 from lastmile.routing import RoutingProblem
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "instances"))
-
-from city import CitySpec, city, render
 
 pytestmark = pytest.mark.skipif(not FORKS, reason="work runs in a child only where fork is safe")
 
@@ -94,12 +88,13 @@ def test_a_child_that_died_answers_error_with_what_it_reported(monkeypatch) -> N
     monkeypatch.setattr(routing, "run_forked", lambda work, seconds: Forked("died", None, (progress,), 0.3))
     late = solve_routing(_problem(), time_limit=2)
     assert late.status == "error" and late.solution is None and "without an answer" in late.message
+    assert late.bound == 12.0
 
 
-def test_exact_holds_its_limit_where_highs_presolve_overruns() -> None:
+def test_exact_holds_its_limit_at_200_customers() -> None:
     # 200 customers with windows, pickups and a route limit: HiGHS' MIP presolve of the
     # flow model ran 4.2 s at a 2 s limit in process (issue 16); its child is ended.
-    instance = parse_json_instance(render(city(CitySpec(nodes=520, companies=2, seed=4))), "city.json")
+    instance = load(CitySpec(nodes=520, companies=2, seed=4))
     whole = RoutingProblem.whole(instance, "C1")
     problem = replace(whole, customers=whole.customers[:200])
     started = time.perf_counter()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from formulations.exact import solve_routing
 from lastmile import Route, Solution, check, evaluate
 from lastmile.readers import read_cvrplib
+from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
 
 ROUTE_KINDS = {"vehicle_capacity", "route_length", "time_window"}
@@ -99,54 +100,58 @@ def routing_cases(draw):
     return coords, demand, pickup, windows, capacity, count, max_km
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(routing_cases())
-def test_flow_model_optimum_equals_brute_force(case):
+def check_against_brute_force(case, formulation: str, *, plain: bool = False) -> SolveResult:
+    """Solve a random case (`routing_cases`; `plain`: capacity and fleet alone) with
+    `formulation` and hold it to brute force: `infeasible` when no route set is, else
+    `optimal`, feasible and at the brute-force optimum."""
     coords, demand, pickup, windows, capacity, count, max_km = case
+    if plain:
+        pickup, windows, max_km = [], [], None
     assume(sum(demand) <= capacity * count)  # the reader refuses a fleet too small for the demand
     instance = build(routing_doc(coords, demand, pickup, windows, capacity, count, max_km))
     problem = RoutingProblem.whole(instance)
     expected = brute_force(problem)
-    result = solve_routing(problem, time_limit=30, formulation="flow")
+    result = solve_routing(problem, time_limit=30, formulation=formulation)
     if expected is None:
         assert result.status == "infeasible"
     else:
         assert result.status == "optimal", result.message
         assert result.feasible, result.violations
         assert result.objective == pytest.approx(expected, abs=1e-6)
+    return result
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(routing_cases())
+def test_flow_model_optimum_equals_brute_force(case):
+    check_against_brute_force(case, "flow")
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(routing_cases())
 def test_set_partitioning_optimum_equals_brute_force(case):
-    coords, demand, _, _, capacity, count, _ = case
-    assume(sum(demand) <= capacity * count)
-    instance = build(routing_doc(coords, demand, [], [], capacity, count, None))
-    problem = RoutingProblem.whole(instance)
-    expected = brute_force(problem)
-    result = solve_routing(problem, time_limit=30, formulation="set-partitioning")
-    if expected is None:
-        assert result.status == "infeasible"
-    else:
-        assert result.status == "optimal" and result.feasible
-        assert result.objective == pytest.approx(expected, abs=1e-6)
+    check_against_brute_force(case, "set-partitioning", plain=True)
 
 
 def test_too_small_a_fleet_is_reported_infeasible():
     # Three customers of 5 parcels and vehicles of 10: the region is given one of the two.
     instance = build(routing_doc([(0, 0), (1, 0), (2, 0), (3, 0)], [5, 5, 5], [], [], 10, 2, None))
     problem = RoutingProblem(instance, "O", ("n0", "n1", "n2"), ("A-1",))
-    for formulation in ("flow", "set-partitioning"):
+    for formulation in ("flow", "set-partitioning", "branch-and-price"):
         result = solve_routing(problem, time_limit=10, formulation=formulation)
         assert result.status == "infeasible" and result.solution is None
 
 
+@pytest.mark.parametrize("formulation", ["auto", "branch-and-price"])
 @pytest.mark.parametrize("name", ["E/E-n13-k4", "P/P-n16-k8"])
-def test_small_cvrplib_instances_are_proven_optimal(shared, name):
+def test_small_cvrplib_instances_are_proven_optimal(shared, name, formulation):
     instance = read_cvrplib(shared / "benchmarks" / "cvrp" / f"{name}.vrp")
-    result = solve_routing(RoutingProblem.whole(instance), time_limit=60)
+    result = solve_routing(RoutingProblem.whole(instance), time_limit=60, formulation=formulation)
     assert result.status == "optimal" and result.feasible
     assert result.objective == {"E/E-n13-k4": 247, "P/P-n16-k8": 450}[name]
+    assert result.bound == pytest.approx(result.objective)
+    if formulation != "auto":
+        assert result.params["formulation"] == formulation
 
 
 def test_time_limited_run_is_not_reported_optimal(shared):
