@@ -57,7 +57,7 @@ def main() -> None:
     args = p.parse_args()
     folder_name, pattern, column, prefix, label = SETS[args.set]
     if args.summarise:
-        summarise(pd.read_csv(args.summarise), prefix, label)
+        summarise(pd.read_csv(args.summarise), prefix, label, args.summarise.parent)
         return
     folder = args.benchmarks / folder_name
     published = known(folder)
@@ -94,11 +94,12 @@ def main() -> None:
             }
         )
         save(rows, f"{prefix}_runs", args.out)
-    summarise(finish(rows, f"{prefix}_runs", args.out), prefix, label)
+    summarise(finish(rows, f"{prefix}_runs", args.out), prefix, label, args.out.parent if args.out else RESULTS)
 
 
-def summarise(runs: pd.DataFrame, prefix: str, label: str) -> None:
-    """Write the per-solver summary and the per-instance gap table, as CSV and LaTeX."""
+def summarise(runs: pd.DataFrame, prefix: str, label: str, folder: Path) -> None:
+    """Write the per-solver summary and the per-instance gap table, as CSV and LaTeX, in
+    `folder` (the runs CSV's)."""
     summary = (
         runs.groupby("solver", sort=False)
         .agg(
@@ -115,7 +116,7 @@ def summarise(runs: pd.DataFrame, prefix: str, label: str) -> None:
     per_instance = runs.pivot_table(index=["instance", "customers"], columns="solver", values="gap_pct", aggfunc="mean")
     per_instance = per_instance[list(summary["solver"])].reset_index()
     solvers = list(summary["solver"])
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name, table, caption, bold in (
         (
             f"{prefix}_summary",
@@ -131,9 +132,9 @@ def summarise(runs: pd.DataFrame, prefix: str, label: str) -> None:
             {"best_in_rows": solvers},
         ),
     ):
-        table.to_csv(RESULTS / f"{name}.csv", index=False)
-        (RESULTS / f"{name}.tex").write_text(to_latex(table, caption=caption, label=f"tab:{name}", **bold))
-    print(f"wrote {RESULTS}/{prefix}_summary.csv|.tex and {prefix}_instances.csv|.tex")
+        table.to_csv(folder / f"{name}.csv", index=False)
+        (folder / f"{name}.tex").write_text(to_latex(table, caption=caption, label=f"tab:{name}", **bold))
+    print(f"wrote {folder}/{prefix}_summary.csv|.tex and {prefix}_instances.csv|.tex")
 
 
 if __name__ == "__main__":

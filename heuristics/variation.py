@@ -47,13 +47,3 @@ def tour_to_keys(tour: np.ndarray, low: float = 0.0, high: float = 1.0) -> np.nd
     keys = np.empty(n)
     keys[tour - 1] = low + (high - low) * (np.arange(n) + 0.5) / n
     return keys
-
-
-def broken_pairs_distance(first: np.ndarray, second: np.ndarray) -> float:
-    """Share of successor pairs of `first` that `second` does not have (diversity, HGS)."""
-    n = len(first)
-    successor = np.zeros(n + 2, dtype=np.int64)
-    successor[second[:-1]] = second[1:]
-    successor[second[-1]] = 0
-    broken = np.count_nonzero(successor[first[:-1]] != first[1:]) + (successor[first[-1]] != 0)
-    return float(broken) / n

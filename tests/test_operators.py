@@ -11,19 +11,22 @@ from test_exact_routing import routing_doc
 
 from heuristics.arrays import ProblemArrays, route_cost, route_excess
 from heuristics.education import educate, repair, split_tour
+from heuristics.population import Population
 from heuristics.split import MAX_LOAD_FACTOR
-from heuristics.variation import broken_pairs_distance, keys_to_tour, mutate, order_crossover, tour_to_keys
+from heuristics.variation import keys_to_tour, mutate, order_crossover, tour_to_keys
 from lastmile.routing import RoutingProblem
 
 
-def problem(seed: int, n: int = 6, pickups: bool = True, windows: bool = True) -> RoutingProblem:
+def problem(
+    seed: int, n: int = 6, pickups: bool = True, windows: bool = True, max_km: float | None = 150
+) -> RoutingProblem:
     rng = np.random.default_rng(seed)
     coords = [tuple(int(v) for v in rng.integers(0, 30, 2)) for _ in range(n + 1)]
     demand = [int(v) for v in rng.integers(1, 6, n)]
     pickup = [int(v) for v in rng.integers(0, 5, n)] if pickups else []
     tw = [sorted(int(v) for v in rng.integers(0, 120, 2)) for _ in range(n)] if windows else []
     tw = [[a, max(b, a + 40)] for a, b in tw]
-    return RoutingProblem.whole(build(routing_doc(coords, demand, pickup, tw, 12, 4, 150)))
+    return RoutingProblem.whole(build(routing_doc(coords, demand, pickup, tw, 12, 4, max_km)))
 
 
 #: Penalty weights per limit of `EXCESS` for the operator tests: every limit priced.
@@ -80,6 +83,81 @@ def test_local_search_never_worsens_the_penalised_cost():
         )
 
 
+def neighbourhood(routes: list[list[int]], max_routes: int, swap_star: bool):
+    """Every plan one move of the local search away (its docstring's list), written out
+    by enumeration, as (indices of the routes replaced, the routes replacing them):
+    relocations of a customer or of a pair of consecutive ones (either way round) to any
+    position of another route, of a customer within its route, swaps of one or two
+    consecutive customers with one or two of another route, swaps within a route,
+    2-opt, 2-opt*, a customer alone on an unused vehicle, and with `swap_star` the
+    exchange of two customers of two routes, each put anywhere in the other route."""
+    for i, ri in enumerate(routes):
+        for pu in range(len(ri)):
+            for width in (1, 2):
+                piece = ri[pu : pu + width]
+                if len(piece) < width:
+                    continue
+                left = ri[:pu] + ri[pu + width :]
+                for j, rj in enumerate(routes):
+                    if j == i:
+                        continue
+                    for order in (piece, piece[::-1]) if width == 2 else (piece,):
+                        for at in range(len(rj) + 1):
+                            yield (i, j), [left, rj[:at] + order + rj[at:]]
+                    for pv in range(len(rj)):
+                        for other in (1, 2):
+                            swapped = rj[pv : pv + other]
+                            if len(swapped) == other and (width, other) != (1, 2):
+                                yield (i, j), [ri[:pu] + swapped + ri[pu + width :], rj[:pv] + piece + rj[pv + other :]]
+                        if width == 1:  # 2-opt*: the tails after ri[pu] and rj[pv]
+                            yield (i, j), [ri[: pu + 1] + rj[pv + 1 :], rj[: pv + 1] + ri[pu + 1 :]]
+                        if width == 1 and swap_star:
+                            rest_j = rj[:pv] + rj[pv + 1 :]
+                            for at_u in range(len(rest_j) + 1):
+                                for at_v in range(len(left) + 1):
+                                    yield (
+                                        (i, j),
+                                        [
+                                            [*left[:at_v], rj[pv], *left[at_v:]],
+                                            [*rest_j[:at_u], *piece, *rest_j[at_u:]],
+                                        ],
+                                    )
+            u = ri[pu]
+            without = ri[:pu] + ri[pu + 1 :]
+            for at in range(len(without) + 1):
+                yield (i,), [[*without[:at], u, *without[at:]]]
+            for pv in range(pu + 1, len(ri)):
+                swapped = list(ri)
+                swapped[pu], swapped[pv] = swapped[pv], swapped[pu]
+                yield (i,), [swapped]
+                yield (i,), [ri[: pu + 1] + ri[pu + 1 : pv + 1][::-1] + ri[pv + 1 :]]
+            if len(ri) > 1 and len(routes) < max_routes:
+                yield (i,), [without, [u]]
+
+
+@pytest.mark.parametrize("kind", ["capacity", "windows and pickups"])
+def test_local_search_ends_where_no_move_of_its_neighbourhood_improves(kind: str):
+    """With every customer a neighbour (granularity above n), the local search's bounds
+    may skip no improving move: its result is a local optimum of the moves it lists.
+    SWAP* takes each customer's cheapest place by arc cost and tries the best exchange
+    by its bound only, so with capacity alone (where the bound is exact and the load's
+    penalty does not depend on the places) it leaves no exchange that improves."""
+    rich = kind != "capacity"
+    for seed in range(60):
+        p = problem(seed, n=10, pickups=rich, windows=rich, max_km=150 if rich else None)
+        arrays = ProblemArrays.of(p)
+        rng = np.random.default_rng(seed)
+        weights = WEIGHTS * (0.3 if seed % 2 else 3.0)
+        found = educate(arrays, rng.permutation(p.n) + 1, rng, weights)
+        known: dict[tuple[int, ...], float] = {}
+        for replaced, plan in neighbourhood(found.routes, arrays.max_routes, swap_star=not rich):
+            for route in [*plan, *(found.routes[k] for k in replaced)]:
+                if tuple(route) not in known:
+                    known[tuple(route)] = penalised(arrays, [route], weights) if route else 0.0
+            change = sum(known[tuple(r)] for r in plan) - sum(known[tuple(found.routes[k])] for k in replaced)
+            assert change >= -1e-6, (found.routes, replaced, plan)
+
+
 def test_repair_returns_feasible_routes_or_nothing():
     repaired = 0
     for seed in range(10):
@@ -120,8 +198,40 @@ def test_operators_are_pure_functions_of_their_generator():
     assert np.array_equal(a, np.arange(1, 11))  # inputs untouched
 
 
-def test_random_keys_round_trip_and_distance():
+def test_random_keys_round_trip():
     tour = np.random.default_rng(1).permutation(12) + 1
     assert np.array_equal(keys_to_tour(tour_to_keys(tour)), tour)
-    assert broken_pairs_distance(tour, tour) == 0.0
-    assert broken_pairs_distance(tour, tour[::-1]) > 0.0
+
+
+def broken_pairs(first: np.ndarray, second: np.ndarray) -> float:
+    """HGS' definition: the share of `first`'s successor pairs (the last one's being the
+    center) that `second` does not have."""
+    pairs = {(int(a), int(b)) for a, b in zip(second, [*second[1:], 0], strict=True)}
+    return sum((int(a), int(b)) not in pairs for a, b in zip(first, [*first[1:], 0], strict=True)) / len(first)
+
+
+def test_population_keeps_distances_fitness_and_clones_as_defined():
+    rng = np.random.default_rng(3)
+    n, costs = 9, {}
+    pop = Population(n, lambda name: costs[name])
+    tours = [rng.permutation(n) + 1 for _ in range(7)]
+    tours.append(tours[2].copy())  # a clone of member 2
+    for k, tour in enumerate(tours):
+        costs[k] = float(rng.integers(0, 5))  # ties too
+        pop.add(k, tour)
+    pop.remove(4)
+    kept = [k for k in range(8) if k != 4]
+    assert pop.members == kept
+    expected = np.array([[broken_pairs(tours[a], tours[b]) for b in kept] for a in kept])
+    assert np.allclose(pop.distance, expected)
+    assert pop.distance[kept.index(2), kept.index(7)] == 0.0 and pop.first_clone() == kept.index(7)
+    # biased fitness: cost rank plus (1 - elite / size) x diversity rank, over size - 1
+    size, close, elite = len(kept), 3, 2
+    diversity = [np.mean(sorted(expected[i, j] for j in range(size) if j != i)[:close]) for i in range(size)]
+    cost_rank = np.argsort(np.argsort([costs[k] for k in kept], kind="stable"), kind="stable")
+    div_rank = np.argsort(np.argsort(-np.array(diversity), kind="stable"), kind="stable")
+    want = (cost_rank + (1 - elite / size) * div_rank) / (size - 1)
+    assert np.allclose(pop.biased_fitness(elite, close), want)
+    pop.cull(5, elite, close)
+    assert len(pop) == 5 and 7 not in pop.members  # the clone went first
+    assert pop.first_clone() is None
