@@ -11,7 +11,8 @@ core. Per run: cost, feasibility, gap to the best-known value, time to within 1%
 summary (mean and best gap per solver, share of feasible runs, how many runs came
 within 1% and, over those, the mean time it took) is printed and written as CSV and
 LaTeX, named after the set (`cvrp_heuristics_*` for X, `solomon_heuristics_*`,
-`dethloff_heuristics_*`).
+`dethloff_heuristics_*`), beside the runs CSV (`--out`). Each solver first runs once on
+five customers, so compiled kernels are built before the timed runs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from report import RESULTS, finish, known, parser, save
+from report import RESULTS, finish, known, parser, save, warm_up
 from tqdm import tqdm
 
 from experiments.latex import to_latex
@@ -74,6 +75,8 @@ def main() -> None:
         for name in args.solvers
         if i == 0 or name not in args.once
     ]
+    if files:
+        warm_up(args.solvers, RoutingProblem.whole(load_instance(files[0])))
     rows = []
     for path, seed, name in tqdm(runs, desc=prefix.replace("_", "-"), unit="run"):
         instance = load_instance(path)

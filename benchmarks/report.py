@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +22,9 @@ from lastmile.result import SolveResult  # noqa: E402
 SHARED_BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 RESULTS = ROOT / "results" / "benchmarks"
 
+if TYPE_CHECKING:
+    from lastmile.routing import RoutingProblem
+
 
 def parser(description: str, *, time_limit: float) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
@@ -29,6 +34,17 @@ def parser(description: str, *, time_limit: float) -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="*", help="instance names to run (default: all)")
     p.add_argument("--out", type=Path, help="CSV file to write (default: results/benchmarks/NAME.csv)")
     return p
+
+
+def warm_up(names: list[str], problem: RoutingProblem) -> None:
+    """Run each solver once on the first five customers of `problem`, so that compiled
+    kernels (numba, cached on disk after a first build of some 20 s) are built before
+    any timed run instead of inside the first one's budget."""
+    from experiments.solvers import solve
+
+    tiny = replace(problem, customers=problem.customers[:5])
+    for name in names:
+        solve(name, tiny, time_limit=0.5, seed=1)
 
 
 def known(folder: Path) -> dict[str, dict[str, str]]:

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "instances"))
 
 from city import CitySpec, city, render  # noqa: E402
+from report import warm_up  # noqa: E402
 
 from experiments.solvers import SOLVERS, solve  # noqa: E402
 from experiments.table2 import markdown  # noqa: E402
@@ -45,9 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         whole = RoutingProblem.whole(parse_json_instance(render(city(spec)), "city.json"), "C1")
         if whole.n < size:
             raise SystemExit(f"the city of {spec.nodes} nodes gives company C1 only {whole.n} customers")
-        tiny, problem = replace(whole, customers=whole.customers[:5]), replace(whole, customers=whole.customers[:size])
+        problem = replace(whole, customers=whole.customers[:size])
+        warm_up(args.solvers, problem)
         for name in args.solvers:
-            solve(name, tiny, time_limit=0.5, seed=1)
             started = time.perf_counter()
             result = solve(name, problem, time_limit=args.time_limit, seed=1)
             wall = time.perf_counter() - started

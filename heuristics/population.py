@@ -21,9 +21,10 @@ def successors(tour: np.ndarray, n: int) -> np.ndarray:
 class Population:
     """Members (any objects with a penalised cost, `cost_of`) with their tours' distances.
 
-    The broken-pairs distance of two tours is the share of customers whose successor
-    differs (`heuristics.variation.broken_pairs_distance`, symmetric in this form);
-    zero means the same tour, so clones are the pairs at distance zero.
+    The broken-pairs distance of two tours (HGS: the share of one tour's successor
+    pairs, the last customer's being the center, that the other lacks) is the share of
+    customers whose successor differs, symmetric in this form; zero means the same
+    tour, so clones are the pairs at distance zero.
     """
 
     def __init__(self, n: int, cost_of) -> None:

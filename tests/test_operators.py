@@ -10,7 +10,7 @@ from conftest import build
 from test_exact_routing import routing_doc
 
 from heuristics.arrays import ProblemArrays, route_cost, route_excess
-from heuristics.education import educate, repair, split_tour
+from heuristics.education import educate, improve_routes, repair, split_tour
 from heuristics.population import Population
 from heuristics.split import MAX_LOAD_FACTOR
 from heuristics.variation import keys_to_tour, mutate, order_crossover, tour_to_keys
@@ -18,7 +18,7 @@ from lastmile.routing import RoutingProblem
 
 
 def problem(
-    seed: int, n: int = 6, pickups: bool = True, windows: bool = True, max_km: float | None = 150
+    seed: int, n: int = 6, pickups: bool = True, windows: bool = True, max_km: float | None = 150, fleet: int = 4
 ) -> RoutingProblem:
     rng = np.random.default_rng(seed)
     coords = [tuple(int(v) for v in rng.integers(0, 30, 2)) for _ in range(n + 1)]
@@ -26,7 +26,7 @@ def problem(
     pickup = [int(v) for v in rng.integers(0, 5, n)] if pickups else []
     tw = [sorted(int(v) for v in rng.integers(0, 120, 2)) for _ in range(n)] if windows else []
     tw = [[a, max(b, a + 40)] for a, b in tw]
-    return RoutingProblem.whole(build(routing_doc(coords, demand, pickup, tw, 12, 4, max_km)))
+    return RoutingProblem.whole(build(routing_doc(coords, demand, pickup, tw, 12, fleet, max_km)))
 
 
 #: Penalty weights per limit of `EXCESS` for the operator tests: every limit priced.
@@ -135,16 +135,17 @@ def neighbourhood(routes: list[list[int]], max_routes: int, swap_star: bool):
                 yield (i,), [without, [u]]
 
 
-@pytest.mark.parametrize("kind", ["capacity", "windows and pickups"])
+@pytest.mark.parametrize("kind", ["capacity", "windows and pickups", "capacity, a vehicle per customer"])
 def test_local_search_ends_where_no_move_of_its_neighbourhood_improves(kind: str):
     """With every customer a neighbour (granularity above n), the local search's bounds
     may skip no improving move: its result is a local optimum of the moves it lists.
     SWAP* takes each customer's cheapest place by arc cost and tries the best exchange
     by its bound only, so with capacity alone (where the bound is exact and the load's
     penalty does not depend on the places) it leaves no exchange that improves."""
-    rich = kind != "capacity"
+    rich = kind == "windows and pickups"
     for seed in range(60):
-        p = problem(seed, n=10, pickups=rich, windows=rich, max_km=150 if rich else None)
+        fleet = 10 if kind.endswith("per customer") else 4
+        p = problem(seed, n=10, pickups=rich, windows=rich, max_km=150 if rich else None, fleet=fleet)
         arrays = ProblemArrays.of(p)
         rng = np.random.default_rng(seed)
         weights = WEIGHTS * (0.3 if seed % 2 else 3.0)
@@ -156,6 +157,32 @@ def test_local_search_ends_where_no_move_of_its_neighbourhood_improves(kind: str
                     known[tuple(route)] = penalised(arrays, [route], weights) if route else 0.0
             change = sum(known[tuple(r)] for r in plan) - sum(known[tuple(found.routes[k])] for k in replaced)
             assert change >= -1e-6, (found.routes, replaced, plan)
+
+
+def test_local_search_counts_the_fixed_cost_a_route_it_empties_saves():
+    """Customer 1 alone costs a trip of 2 plus the vehicle's 100; next to customer 2 it
+    adds 10 in arcs (costs need not be metric: congestion, real roads), so the move
+    pays only through the fixed cost saved."""
+    cost = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 10.0], [1.0, 10.0, 0.0]])
+    arrays = ProblemArrays(
+        n=2,
+        cost=cost,
+        km=cost.copy(),
+        minutes=cost.copy(),
+        demand=np.array([0.0, 1.0, 1.0]),
+        pickup=np.zeros(3),
+        early=np.zeros(3),
+        late=np.full(3, np.inf),
+        service=np.zeros(3),
+        capacity=10.0,
+        max_km=np.inf,
+        fixed=100.0,
+        min_load=0.0,
+        max_routes=2,
+        neighbours=np.array([[0], [2], [1]]),
+    )
+    routes = improve_routes(arrays, [[1], [2]], np.random.default_rng(0), WEIGHTS, 100)
+    assert routes in ([[1, 2]], [[2, 1]])
 
 
 def test_repair_returns_feasible_routes_or_nothing():
