@@ -9,7 +9,7 @@ For every customer u and each v among u's nearest customers, the moves are, in o
   segment between them);
 and u alone on an unused vehicle while the fleet allows. After each pass over the
 customers, SWAP* (Vidal 2022) between every two routes near each other (a customer of
-one has a neighbour in the other, or is one, the granular stand-in for HGS' overlapping polar
+one has a neighbour in the other, or is a neighbour of one there: the granular stand-in for HGS' overlapping polar
 sectors, since a problem here need not have coordinates): the best exchange of u and v
 where each goes to its cheapest place in the other route, found from each customer's
 three cheapest insertions.
@@ -35,8 +35,8 @@ their routes changed since u (the route) was last tried (HGS), since a move depe
 those two routes only. Measured on X-n157-k13 from 50 random tours: local optima 2.8%
 cheaper than those of relocate, swap, 2-opt and 2-opt* alone, in 6.3 ms against 5.5 ms.
 
-Routes live in a (max_routes, n) array `routes` with lengths `lengths`; empty slots
-are unused vehicles.
+Routes live in the rows of an (at least max_routes, n) array `routes` with lengths
+`lengths`; empty rows are unused vehicles.
 """
 
 from __future__ import annotations
@@ -200,9 +200,10 @@ def _join(routes, lengths, ra, pa, rb, pb, out):
 
 
 @numba.njit(cache=True)
-def _linked(neighbours):
+def neighbour_links(neighbours):
     """For each customer c, linked[start[c]:start[c + 1]] lists c's neighbours and the
-    customers c is a neighbour of (nearest lists are not symmetric)."""
+    customers c is a neighbour of (nearest lists are not symmetric); two customers in
+    each other's lists appear twice."""
     n = neighbours.shape[0] - 1
     start = np.zeros(n + 2, dtype=np.int64)
     for c in range(1, n + 1):
@@ -370,7 +371,7 @@ def improve(
     swap_tested = np.full(slots, -1, dtype=np.int64)  # and when a route was last tried by SWAP*
     near = np.zeros(slots, dtype=np.bool_)  # SWAP*: the routes near the route tried,
     close = np.zeros(slots, dtype=np.int64)  # listed
-    start, linked = _linked(neighbours)
+    start, linked = neighbour_links(neighbours)
     best = np.zeros((n + 1, 3))  # SWAP*: each customer's three cheapest insertions
     spot = np.zeros((n + 1, 3), dtype=np.int64)  # and their slots
     used = np.count_nonzero(lengths)  # vehicles in use
@@ -631,7 +632,7 @@ def improve(
                     used += 1
                     improved = True
         # SWAP* between routes near each other (a customer of one has a neighbour in the
-        # other, or is one: the granular stand-in for HGS' overlapping polar sectors)
+        # other, or is a neighbour of one there: the stand-in for HGS' polar sectors)
         for ra in range(slots):
             if lengths[ra] == 0 or applied >= max_moves:
                 continue

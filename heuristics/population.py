@@ -21,9 +21,9 @@ def successors(tour: np.ndarray, n: int) -> np.ndarray:
 class Population:
     """Members (any objects with a penalised cost, `cost_of`) with their tours' distances.
 
-    The broken-pairs distance of two tours (HGS: the share of one tour's successor
-    pairs, the last customer's being the center, that the other lacks) is the share of
-    customers whose successor differs, symmetric in this form; zero means the same
+    The broken-pairs distance of two tours is the share of customers whose successor
+    (the center after the last) differs: HGS' measure, but directed (HGS also keeps a
+    pair found reversed, so a reversed route counts as far here). Zero means the same
     tour, so clones are the pairs at distance zero.
     """
 

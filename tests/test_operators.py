@@ -11,6 +11,7 @@ from test_exact_routing import routing_doc
 
 from heuristics.arrays import ProblemArrays, route_cost, route_excess
 from heuristics.education import educate, improve_routes, repair, split_tour
+from heuristics.local_search import neighbour_links
 from heuristics.population import Population
 from heuristics.split import MAX_LOAD_FACTOR
 from heuristics.variation import keys_to_tour, mutate, order_crossover, tour_to_keys
@@ -183,6 +184,14 @@ def test_local_search_counts_the_fixed_cost_a_route_it_empties_saves():
     )
     routes = improve_routes(arrays, [[1], [2]], np.random.default_rng(0), WEIGHTS, 100)
     assert routes in ([[1, 2]], [[2, 1]])
+
+
+def test_reverse_neighbour_lists_link_both_ways():
+    neighbours = np.array([[0], [2], [1], [1]])  # 3 lists 1, nobody lists 3
+    start, linked = neighbour_links(neighbours)
+    assert start[-1] == 6
+    assert sorted(linked[start[1] : start[2]]) == [2, 2, 3]
+    assert list(linked[start[3] : start[4]]) == [1]
 
 
 def test_repair_returns_feasible_routes_or_nothing():
