@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_exact_routing import check_against_brute_force, routing_cases
 
+from formulations.branch_and_price import _earliest_arrivals
 from formulations.exact import solve_routing
-from formulations.labelling import EXACT, price
+from formulations.labelling import EXACT, KM, LOAD, MONO, TIME, price
 from heuristics.arrays import route_cost, route_excess
 from lastmile.readers import read_cvrplib
 from lastmile.routing import RoutingProblem
@@ -41,30 +42,58 @@ def pricing_cases(draw):
     km = np.round(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), 2)
     early = np.r_[0.0, rng.uniform(0, 20, n)]
     late = np.r_[np.inf, early[1:] + rng.uniform(0, 30, n)] if draw(st.booleans()) else np.full(n + 1, np.inf)
-    return rc, demand, pickup, float(draw(st.integers(4, 12))), km, draw(st.sampled_from([np.inf, 25.0])), early, late
+    capacity, max_km = float(draw(st.integers(4, 12))), draw(st.sampled_from([np.inf, 25.0]))
+    # the split of the bidirectional search, anywhere: it decides how, not what, it finds
+    critical = draw(st.sampled_from([MONO, TIME, LOAD, KM]))
+    middle = draw(st.floats(0, {MONO: 1.0, TIME: 60.0, LOAD: capacity, KM: 25.0}[critical]))
+    if critical == KM:
+        max_km = 25.0
+    # subset-row cuts: three customers each (fewer on tiny problems), a penalty per cut
+    rows = [rng.choice(np.arange(1, n + 1), min(3, n), replace=False) for _ in range(draw(st.integers(0, 3)))]
+    penalty = np.round(rng.uniform(0, 6, max(len(rows), 1)), 1)
+    return rc, demand, pickup, capacity, km, max_km, early, late, critical, middle, rows, penalty
 
 
-@settings(max_examples=60, deadline=None)
+def _rows_of(rows, n: int) -> np.ndarray:
+    """Each index's subset-row cuts as bits, for `price`."""
+    bits = np.zeros(n + 1, np.uint64)
+    for s, members in enumerate(rows):
+        for j in members:
+            bits[j] |= np.uint64(1 << s)
+    return bits
+
+
+def _reduced_cost(route, rc, rows, penalty) -> float:
+    """A route's reduced cost: its arcs, and each cut's penalty per pair of visits in it."""
+    visits = np.bincount(np.asarray(route), minlength=rc.shape[0])
+    extra = sum(penalty[s] * (visits[members].sum() // 2) for s, members in enumerate(rows))
+    return route_cost(np.asarray(route, dtype=np.int64), len(route), rc) + extra
+
+
+@settings(max_examples=200, deadline=None)
 @given(pricing_cases())
 def test_exact_pricing_finds_the_least_reduced_cost_route(case) -> None:
-    rc, demand, pickup, capacity, km, max_km, early, late = case
+    rc, demand, pickup, capacity, km, max_km, early, late, critical, middle, rows, penalty = case
     n = rc.shape[0] - 1
     minutes, service = km * 2.0, np.r_[0.0, np.ones(n)]
+    reach = _earliest_arrivals(minutes)
     everyone = np.zeros((n + 1, 1), np.uint64)  # ng-neighbourhoods of everyone: routes are elementary
     everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
-    args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, everyone)
-    visits, starts, least, complete = price(rc, *args, EXACT, 100_000, 50, np.inf)
+    args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, reach, everyone, _rows_of(rows, n))
+    visits, starts, least, complete = price(rc, *args, penalty, critical, middle, EXACT, 100_000, 50, np.inf)
     assert complete
     expected = 0.0
     for size in range(1, n + 1):
         for route in itertools.permutations(range(1, n + 1), size):
             if _feasible(route, demand, pickup, capacity, km, max_km, minutes, early, late, service):
-                expected = min(expected, route_cost(np.array(route), len(route), rc))
+                expected = min(expected, _reduced_cost(route, rc, rows, penalty))
     assert least == pytest.approx(expected, abs=1e-9)
+    if expected < -1e-6:  # the cheapest route comes first, whole (joined halves in order)
+        assert _reduced_cost(visits[: starts[1]], rc, rows, penalty) == pytest.approx(expected, abs=1e-9)
     for a, b in itertools.pairwise(starts):  # every route priced out is feasible and of negative reduced cost
         route = visits[a:b]
         assert _feasible(route, demand, pickup, capacity, km, max_km, minutes, early, late, service)
-        assert route_cost(route, len(route), rc) < 0
+        assert _reduced_cost(route, rc, rows, penalty) < 0
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,3 +109,33 @@ def test_a_time_limited_run_reports_a_valid_bound_and_never_optimal(shared) -> N
     assert result.status in ("feasible", "no_solution"), result.message
     assert result.bound is not None and result.bound <= 815 + 1e-6  # the published optimum
     assert result.objective is None or result.objective >= 815 - 1e-6
+
+
+@pytest.mark.parametrize("critical", [TIME, LOAD, KM])
+def test_bidirectional_pricing_agrees_with_forward_labelling(critical) -> None:
+    """On 400 random 7-customer problems with windows (elementary routes) and subset-row
+    cuts, splitting the search anywhere finds the forward search's least reduced cost,
+    with pickups or not: beyond what brute force can enumerate in a test, joins are
+    where a split goes wrong."""
+    for seed in range(400):
+        rng = np.random.default_rng(seed)
+        n = 7
+        rc = np.round(rng.uniform(-12, 10, (n + 1, n + 1)), 1)
+        np.fill_diagonal(rc, np.inf)
+        demand = np.r_[0.0, rng.integers(0, 3, n)].astype(float)
+        pickup = np.r_[0.0, rng.integers(0, 3, n) * rng.integers(0, 2)].astype(float)
+        xy = rng.uniform(0, 10, (n + 1, 2))
+        km = np.round(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), 2)
+        early = np.r_[0.0, rng.uniform(0, 40, n)]
+        late = np.r_[np.inf, early[1:] + rng.uniform(0, 40, n)]
+        capacity, max_km = float(rng.integers(6, 14)), 40.0
+        minutes, service = km * 2.0, np.r_[0.0, np.ones(n)]
+        everyone = np.zeros((n + 1, 1), np.uint64)
+        everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
+        rows = [rng.choice(np.arange(1, n + 1), 3, replace=False) for _ in range(rng.integers(0, 6))]
+        cuts = (_rows_of(rows, n), rng.uniform(0, 6, max(len(rows), 1)))
+        args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, _earliest_arrivals(minutes))
+        forward = price(rc, *args, everyone, *cuts, MONO, 0.0, EXACT, 100_000, 50, np.inf)[2]
+        middle = rng.uniform(0, {TIME: 80.0, LOAD: capacity, KM: max_km}[critical])
+        split = price(rc, *args, everyone, *cuts, critical, middle, EXACT, 100_000, 50, np.inf)[2]
+        assert split == pytest.approx(forward, abs=1e-9), (seed, middle)
