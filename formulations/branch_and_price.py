@@ -12,7 +12,7 @@ Master (restricted to the routes generated so far, lambda_r >= 0):
                                                       (Jepsen et al. 2008): h_Tr = floor(visits
                                                       of r in T / 2)
 
-An artificial column per customer row, on the vehicles' lower side and per cut (a
+An artificial column per customer row, on the vehicles' lower side and per capacity cut (a
 penalty above any solution's cost) keeps every LP feasible; a node whose converged LP
 still uses one after the penalty was raised `ESCALATIONS` times is infeasible. The arc (i, j) costs c_ij - pi_j - mu
 [i = 0] - sum sigma_S [i in S, j not in S] in pricing, and each second visit to a
@@ -27,7 +27,7 @@ branching among the arcs nearest 0.5; best bound first. Arc flows integral make 
 route used elementary and its lambda 1. Rounded capacity cuts are separated at the
 root on the arc flows (`formulations.routing.separate_capacity_cuts`), subset-row cuts
 once none is violated, and both are kept in the whole tree. When every arc costs a
-multiple of 1 or 0.1 (CVRPLIB, Solomon), so does every solution: bounds are raised to
+multiple of 1, 0.1 or 0.01 (CVRPLIB, Solomon), so does every solution: bounds are raised to
 that grid, which closes a node whose LP is within a step of the incumbent.
 
 highspy directly, not Pyomo: the master is re-solved hundreds of times with a few
@@ -47,15 +47,15 @@ from itertools import pairwise
 import numpy as np
 
 from formulations.highs import quiet_highs, run_highs
-from formulations.labelling import EXACT, HEURISTIC, KM, LOAD, MONO, Q_ROUTES, TIME, price
+from formulations.labelling import EXACT, HEURISTIC, KM, LOAD, MONO, PICKUPS, Q_ROUTES, TIME, price
 from lastmile.result import Status
 from lastmile.routing import RoutingProblem
 
 #: Customers in each customer's ng-neighbourhood (itself included): 8 is the size
 #: Baldacci, Mingozzi and Roberti (2011) found to balance bound and pricing time.
 NG_SIZE = 8
-#: Labels one pricing call may create (about 100 bytes each); past it the pricing is
-#: incomplete and its least reduced cost is no bound.
+#: Labels one pricing call may create in each direction (about 100 bytes each); past
+#: it the pricing is incomplete and its least reduced cost is no bound.
 MAX_LABELS = 2_000_000
 #: Routes added to the master per pricing call.
 COLUMNS_PER_PRICING = 100
@@ -184,7 +184,8 @@ class _Data:
             masked[:, 1:].min(axis=0).sum() + self.vehicles[0] * (fleet.fixed_cost + masked[1:, 0].min())
         )
         self.unit = _cost_unit(self.cost)
-        self.reach = _earliest_arrivals(self.minutes)
+        self.reach = _from_center(self.minutes)
+        self.legs = np.vstack([_from_center(self.km), _from_center(self.km.T)])
         self.critical, self.middle = self._split()
         words = (n + 1 + 63) // 64
         self.ng = np.zeros((n + 1, words), np.uint64)
@@ -198,7 +199,8 @@ class _Data:
         """The resource that splits bidirectional pricing (`labelling.price`), and its
         middle, half its limit (Righini and Salani 2006): the clock when every customer
         has a window (half the latest close plus service), else the load when parcels
-        are carried, else the km when limited; none when nothing limits. Measured on the
+        are carried (split on the pickups when they outweigh the deliveries), else the
+        km when limited; none when nothing limits. Measured on the
         pricing of the 30th iteration of R104's root: 0.7 s split on the clock, 13.0 s on
         the load, 13.3 s forward only; of A-n36-k5's first, 3.3 s on the load, forward
         only still running at 15 s."""
@@ -206,7 +208,7 @@ class _Data:
         if np.isfinite(self.late[customers]).all():
             return TIME, float((self.late + self.service)[customers].max()) / 2
         if np.maximum(self.demand, self.pickup)[customers].any() and np.isfinite(self.capacity):
-            return LOAD, self.capacity / 2
+            return (PICKUPS if self.pickup.sum() > self.demand.sum() else LOAD), self.capacity / 2
         if np.isfinite(self.max_km):
             return KM, self.max_km / 2
         return MONO, np.inf
@@ -214,11 +216,13 @@ class _Data:
     def round_up(self, bound: float) -> float:
         """`bound` raised to the next multiple of `unit`, which every route set's cost is
         (CVRPLIB's rounded distances, Solomon's truncated ones): still a lower bound.
-        A relative tolerance keeps an LP value a hair above a multiple from rising."""
+        A tolerance (relative, at most a hundredth of a step) keeps an LP value a hair
+        above a multiple from rising; the bound is never lowered."""
         if not self.unit or not math.isfinite(bound):
             return bound
         steps = bound / self.unit
-        return math.ceil(steps - 1e-6 * max(1.0, abs(steps))) * self.unit
+        raised = math.ceil(steps - min(1e-6 * max(1.0, abs(steps)), 0.01)) * self.unit
+        return max(bound, raised)
 
     def route_cost(self, route: list[int]) -> float:
         path = [0, *route, 0]
@@ -499,13 +503,14 @@ def _cost_unit(cost: np.ndarray) -> float:
     return 0.0
 
 
-def _earliest_arrivals(minutes: np.ndarray) -> np.ndarray:
-    """The earliest minute each index can be reached from the center (index 0), by any
-    path: a lower bound on every route's arrival, which prunes backward labels."""
-    reach = minutes[0].copy()
+def _from_center(lengths: np.ndarray) -> np.ndarray:
+    """The shortest way from the center (index 0) to each index over `lengths` (minutes
+    or km; transposed, the way back), by any path: a lower bound on every route's,
+    which prunes labels where the tables need not be metric."""
+    reach = lengths[0].copy()
     reach[0] = 0.0
     while True:
-        shorter = np.minimum(reach, (reach[:, None] + minutes).min(axis=0))
+        shorter = np.minimum(reach, (reach[:, None] + lengths).min(axis=0))
         if np.array_equal(shorter, reach):
             return reach
         reach = shorter
@@ -552,6 +557,7 @@ def _price(
         data.late,
         data.service,
         data.reach,
+        data.legs,
         data.ng,
         *cuts,
         data.critical,

@@ -16,7 +16,8 @@ its `TOLERANCE`:
   infeasible, arriving before its opening waits); backward, the latest arrival from
   which the rest of the route is on time, no earlier than the earliest arrival from
   the center (`reach`);
-- km: the km driven, which with the leg to or from the center stays within the limit.
+- km: the km driven, which with the fewest km to or from the center (not always the
+  direct leg: rounded or measured km need not be metric) stays within the limit.
 
 Subset-row cuts on the master make each second visit to a cut's customers cost its
 penalty: a label keeps, as bits of one word, the cuts it has visited an odd number of
@@ -31,8 +32,8 @@ extension to j keeps only the customers in j's ng-neighbourhood, so an ng-route 
 revisit a customer outside it; the master prices such a route by its visits.
 
 Bidirectional search halves the routes' depth: forward labels are extended while the
-`critical` resource is at most `middle`, backward labels while the rest of a route
-could still need more than that; a forward label past the middle is joined with the
+`critical` resource is at most `middle`, backward labels while they could follow a
+forward label past it (`_open`); a forward label past the middle is joined with the
 backward labels at each next customer (their memories disjoint, the resources added
 up). Every route is found once, at the first stop past the middle, or by forward
 labels alone when it never passes it. The routes searched (ng-routes, joined where
@@ -57,9 +58,11 @@ NEGATIVE = -1e-7
 #: Pricing modes (`price`).
 EXACT, HEURISTIC, Q_ROUTES = 0, 1, 2
 #: The resource whose middle splits the search (`price`): none (forward labels only),
-#: the clock, the load (deliveries, or the forward L), the km.
-MONO, TIME, LOAD, KM = 0, 1, 2, 3
-#: Extensions and dominance tests between looks at the clock: objmode costs microseconds.
+#: the clock, the load (forward L against backward D), the km, the pickups (forward P
+#: against backward L: for routes that collect more than they deliver).
+MONO, TIME, LOAD, KM, PICKUPS = 0, 1, 2, 3, 4
+#: Extensions and dominance tests (counted together) between looks at the clock:
+#: objmode costs microseconds.
 CLOCK_EVERY = 4096
 
 
@@ -85,10 +88,8 @@ def _sum_bits(bits, penalty) -> float:
 
 
 @numba.njit(cache=True)
-def _past(now_due: bool, deadline: float) -> bool:
-    """Whether `deadline` has passed (only looked up when `now_due`)."""
-    if not now_due:
-        return False
+def _past(deadline: float) -> bool:
+    """Whether `deadline` has passed."""
     with numba.objmode(now="float64"):
         now = time.perf_counter()
     return now > deadline
@@ -97,9 +98,10 @@ def _past(now_due: bool, deadline: float) -> bool:
 @numba.njit(cache=True)
 def _open(backward, critical, middle, center, a, b, clock, dist, capacity, max_km) -> bool:
     """Whether a label is extended: every label at the center; forward, one whose
-    critical resource is at most `middle`; backward, one whose route could still pass
-    the middle before it (a latest arrival after it, or deliveries or km left within
-    what is left past it). Scalars only: numba calls them cheaply."""
+    critical resource is at most `middle`; backward, one that could follow a forward
+    label past the middle (a latest arrival after the middle; its deliveries, km or
+    load within what such a label leaves of the limit). Scalars only: numba calls
+    them cheaply."""
     if center or critical == MONO:
         return True
     if backward:
@@ -107,11 +109,15 @@ def _open(backward, critical, middle, center, a, b, clock, dist, capacity, max_k
             return -clock > middle
         if critical == LOAD:
             return b <= capacity - middle + TOLERANCE
+        if critical == PICKUPS:
+            return a <= capacity - middle + TOLERANCE
         return dist <= max_km - middle + TOLERANCE
     if critical == TIME:
         return clock <= middle
     if critical == LOAD:
         return a <= middle
+    if critical == PICKUPS:
+        return b <= middle
     return dist <= middle
 
 
@@ -129,6 +135,7 @@ def _search(
     late,
     service,
     reach,
+    legs,
     ng,
     rows_of,
     penalty,
@@ -155,14 +162,18 @@ def _search(
     dist = np.empty(max_labels)
     parent = np.empty(max_labels, np.int64)
     after = np.empty(max_labels, np.int64)  # the next label at the same customer
-    bits = np.zeros((max_labels, words), np.uint64)
-    odd = np.zeros(max_labels, np.uint64)  # the subset-row cuts visited an odd number of times
-    dead = np.zeros(max_labels, np.bool_)
+    # written for each label as it is made (zeroing millions of slots per call cost more)
+    bits = np.empty((max_labels, words), np.uint64)
+    odd = np.empty(max_labels, np.uint64)  # the subset-row cuts visited an odd number of times
+    dead = np.empty(max_labels, np.bool_)
     first = np.full(n1, -1, np.int64)
     node[0], cost[0], a[0], b[0], dist[0], parent[0] = 0, 0.0, 0.0, 0.0, 0.0, -1
+    bits[0, :] = 0
+    odd[0], dead[0] = 0, False
     clock[0] = -np.inf if backward else 0.0
     count = 1
     tried = 0
+    look = CLOCK_EVERY  # the count of extensions and tests at which to look at the clock
     complete = True
     k = 0
     while k < count:
@@ -185,7 +196,7 @@ def _search(
                     continue
                 new_clock = -latest
                 new_dist = dist[k] + km[j, i]
-                leg = km[0, j]
+                leg = legs[0, j]
             else:
                 new_a = max(a[k] + demand[j], b[k] + pickup[j])
                 new_b = b[k] + pickup[j]
@@ -194,17 +205,20 @@ def _search(
                     continue
                 new_clock = max(arrive, early[j]) + service[j]
                 new_dist = dist[k] + km[i, j]
-                leg = km[j, 0]
+                leg = legs[1, j]
             if new_a > capacity + TOLERANCE or new_dist + leg > max_km + TOLERANCE:
                 continue
             if count >= max_labels:
                 complete = False
                 break
             tried += 1
-            if _past(tried % CLOCK_EVERY == 0, deadline):
-                complete = False
-                break
+            if tried >= look:
+                look = tried + CLOCK_EVERY
+                if _past(deadline):
+                    complete = False
+                    break
             c = count
+            dead[c] = False
             node[c] = j
             cost[c] = cost[k] + arc
             second = odd[k] & rows_of[j]  # cuts this visit makes a second (fourth...) one in
@@ -282,6 +296,7 @@ def price(
     late,
     service,
     reach,
+    legs,
     ng,
     rows_of,
     penalty,
@@ -295,7 +310,8 @@ def price(
     """Routes of negative reduced cost, the most negative first.
 
     `rc` is the reduced cost per arc (index 0 the center; `inf` where the arc may not
-    be used), `reach` the earliest arrival at each index from the center, `ng` each
+    be used), `reach` the earliest arrival at each index from the center, `legs` the
+    fewest km from the center to each index (row 0) and back (row 1), `ng` each
     index's ng-neighbourhood as bits (customer j is bit j % 64 of word j // 64),
     `rows_of` each index's subset-row cuts as bits of one word (cut s is bit s) and
     `penalty[s]` what cut s costs per second visit (at least 0),
@@ -314,7 +330,23 @@ def price(
     """
     exact = mode == EXACT
     memory = mode != Q_ROUTES
-    problem = (rc, demand, pickup, capacity, km, max_km, minutes, early, late, service, reach, ng, rows_of, penalty)
+    problem = (
+        rc,
+        demand,
+        pickup,
+        capacity,
+        km,
+        max_km,
+        minutes,
+        early,
+        late,
+        service,
+        reach,
+        legs,
+        ng,
+        rows_of,
+        penalty,
+    )
     limits = (memory, exact, critical, middle, max_labels, deadline)
     f_node, f_cost, f_a, f_b, f_clock, f_dist, f_parent, f_bits, f_odd, f_dead, f_count, complete = _search(
         False, *problem, *limits
@@ -330,6 +362,8 @@ def price(
     for k in range(1, f_count):
         if f_dead[k]:
             continue
+        if f_dist[k] + km[f_node[k], 0] > max_km + TOLERANCE:
+            continue  # labels were pruned by the shortest way home, which may not be the direct one
         home = f_cost[k] + rc[f_node[k], 0]
         best = min(best, home)
         if home < threshold:
@@ -352,6 +386,7 @@ def price(
         at = np.searchsorted(b_node[live], np.arange(rc.shape[0] + 1))
         words = ng.shape[1]
         tried = 0
+        look = CLOCK_EVERY
         for f in range(1, f_count):
             if not complete:
                 break
@@ -374,9 +409,11 @@ def price(
                     if total >= max(best, threshold):
                         break  # the rest cost more (a cut's penalty only adds)
                     tried += 1
-                    if _past(tried % CLOCK_EVERY == 0, deadline):
-                        complete = False
-                        break
+                    if tried >= look:
+                        look = tried + CLOCK_EVERY
+                        if _past(deadline):
+                            complete = False
+                            break
                     if arrive > -b_clock[e] or driven + b_dist[e] > max_km + TOLERANCE:
                         continue
                     if max(f_a[f] + b_b[e], f_b[f] + b_a[e]) > capacity + TOLERANCE:
@@ -391,6 +428,7 @@ def price(
                         for w in range(words):
                             if f_bits[f, w] & b_bits[e, w]:
                                 clash = True
+                                break
                         if clash:
                             continue
                     best = min(best, total)
@@ -445,4 +483,26 @@ def warm() -> None:
     one, inf = np.zeros(2), np.full(2, np.inf)
     ng = np.zeros((2, 1), np.uint64)
     rows_of, penalty = np.zeros(2, np.uint64), np.zeros(1)
-    price(rc, one, one, 1.0, two, np.inf, two, one, inf, one, one, ng, rows_of, penalty, TIME, 1.0, EXACT, 4, 1, np.inf)
+    price(
+        rc,
+        one,
+        one,
+        1.0,
+        two,
+        np.inf,
+        two,
+        one,
+        inf,
+        one,
+        one,
+        two,
+        ng,
+        rows_of,
+        penalty,
+        TIME,
+        1.0,
+        EXACT,
+        4,
+        1,
+        np.inf,
+    )

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_exact_routing import check_against_brute_force, routing_cases
 
-from formulations.branch_and_price import _earliest_arrivals
+from formulations.branch_and_price import _cost_unit, _Data, _from_center
 from formulations.exact import solve_routing
-from formulations.labelling import EXACT, KM, LOAD, MONO, TIME, price
+from formulations.labelling import EXACT, KM, LOAD, MONO, PICKUPS, TIME, price
 from heuristics.arrays import route_cost, route_excess
 from lastmile.readers import read_cvrplib
 from lastmile.routing import RoutingProblem
@@ -40,12 +40,16 @@ def pricing_cases(draw):
     pickup = np.r_[0.0, rng.integers(0, 5, n) * draw(st.integers(0, 1))].astype(float)
     xy = rng.uniform(0, 10, (n + 1, 2))
     km = np.round(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), 2)
+    metric = draw(st.booleans())
+    if not metric:  # km need not be metric (rounded, measured): the way home may beat the direct leg
+        km = np.round(rng.uniform(0, 14, (n + 1, n + 1)), 1)
+        np.fill_diagonal(km, 0.0)
     early = np.r_[0.0, rng.uniform(0, 20, n)]
     late = np.r_[np.inf, early[1:] + rng.uniform(0, 30, n)] if draw(st.booleans()) else np.full(n + 1, np.inf)
-    capacity, max_km = float(draw(st.integers(4, 12))), draw(st.sampled_from([np.inf, 25.0]))
+    capacity, max_km = float(draw(st.integers(4, 12))), draw(st.sampled_from([np.inf, 25.0])) if metric else 25.0
     # the split of the bidirectional search, anywhere: it decides how, not what, it finds
-    critical = draw(st.sampled_from([MONO, TIME, LOAD, KM]))
-    middle = draw(st.floats(0, {MONO: 1.0, TIME: 60.0, LOAD: capacity, KM: 25.0}[critical]))
+    critical = draw(st.sampled_from([MONO, TIME, LOAD, KM, PICKUPS]))
+    middle = draw(st.floats(0, {MONO: 1.0, TIME: 60.0, LOAD: capacity, KM: 25.0, PICKUPS: capacity}[critical]))
     if critical == KM:
         max_km = 25.0
     # subset-row cuts: three customers each (fewer on tiny problems), a penalty per cut
@@ -76,10 +80,24 @@ def test_exact_pricing_finds_the_least_reduced_cost_route(case) -> None:
     rc, demand, pickup, capacity, km, max_km, early, late, critical, middle, rows, penalty = case
     n = rc.shape[0] - 1
     minutes, service = km * 2.0, np.r_[0.0, np.ones(n)]
-    reach = _earliest_arrivals(minutes)
+    reach, legs = _from_center(minutes), np.vstack([_from_center(km), _from_center(km.T)])
     everyone = np.zeros((n + 1, 1), np.uint64)  # ng-neighbourhoods of everyone: routes are elementary
     everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
-    args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, reach, everyone, _rows_of(rows, n))
+    args = (
+        demand,
+        pickup,
+        capacity,
+        km,
+        max_km,
+        minutes,
+        early,
+        late,
+        service,
+        reach,
+        legs,
+        everyone,
+        _rows_of(rows, n),
+    )
     visits, starts, least, complete = price(rc, *args, penalty, critical, middle, EXACT, 100_000, 50, np.inf)
     assert complete
     expected = 0.0
@@ -111,7 +129,7 @@ def test_a_time_limited_run_reports_a_valid_bound_and_never_optimal(shared) -> N
     assert result.objective is None or result.objective >= 815 - 1e-6
 
 
-@pytest.mark.parametrize("critical", [TIME, LOAD, KM])
+@pytest.mark.parametrize("critical", [TIME, LOAD, KM, PICKUPS])
 def test_bidirectional_pricing_agrees_with_forward_labelling(critical) -> None:
     """On 400 random 7-customer problems with windows (elementary routes) and subset-row
     cuts, splitting the search anywhere finds the forward search's least reduced cost,
@@ -134,8 +152,25 @@ def test_bidirectional_pricing_agrees_with_forward_labelling(critical) -> None:
         everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
         rows = [rng.choice(np.arange(1, n + 1), 3, replace=False) for _ in range(rng.integers(0, 6))]
         cuts = (_rows_of(rows, n), rng.uniform(0, 6, max(len(rows), 1)))
-        args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, _earliest_arrivals(minutes))
+        legs = np.vstack([_from_center(km), _from_center(km.T)])
+        args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, _from_center(minutes), legs)
         forward = price(rc, *args, everyone, *cuts, MONO, 0.0, EXACT, 100_000, 50, np.inf)[2]
-        middle = rng.uniform(0, {TIME: 80.0, LOAD: capacity, KM: max_km}[critical])
+        middle = rng.uniform(0, {TIME: 80.0, LOAD: capacity, KM: max_km, PICKUPS: capacity}[critical])
         split = price(rc, *args, everyone, *cuts, critical, middle, EXACT, 100_000, 50, np.inf)[2]
         assert split == pytest.approx(forward, abs=1e-9), (seed, middle)
+
+
+def test_bounds_rise_to_the_costs_grid_and_never_fall() -> None:
+    """Integral costs: a bound a step below the incumbent closes it; a bound a hair
+    above a multiple (LP round-off) stays there; a large bound is never lowered."""
+    assert _cost_unit(np.array([[0.0, 12.0], [7.0, np.inf]])) == 1.0
+    assert _cost_unit(np.array([[0.0, 12.3], [7.1, 0.0]])) == pytest.approx(0.1)
+    assert _cost_unit(np.array([[0.0, 12.345], [7.0, 0.0]])) == 0.0
+    data = _Data.__new__(_Data)  # only the grid matters here
+    data.unit = 1.0
+    assert data.round_up(750.06) == 751.0
+    assert data.round_up(750.0 + 1e-9) == pytest.approx(750.0 + 1e-9)
+    for bound in (2_000_000.0, 480_000.3, 3_000_500.0):
+        assert data.round_up(bound) >= bound
+    data.unit = 0.0
+    assert data.round_up(750.06) == 750.06
