@@ -122,6 +122,59 @@ def _open(backward, critical, middle, center, a, b, clock, dist, capacity, max_k
 
 
 @numba.njit(cache=True)
+def _key(backward, critical, a, b, clock, dist) -> float:
+    """The order labels are extended in: the critical resource, which no extension
+    lowers (the clock when none is critical), so that a label is mostly extended after
+    the labels that could dominate it were made. Against extending in the order made
+    (by depth), exact pricing over the first root iterations took 3.2 s instead of
+    6.3 s on B-n45-k5 (40 iterations), 0.55 s instead of 0.85 s on A-n37-k6, and 8.1 s
+    instead of 7.3 s on R104 (25 iterations; the clock already grows with depth)."""
+    if critical == LOAD:
+        return b if backward else a
+    if critical == PICKUPS:
+        return a if backward else b
+    if critical == KM:
+        return dist
+    return clock
+
+
+@numba.njit(cache=True)
+def _push(heap, keys, size, item, key) -> int:
+    """Add `item` with `key` to the binary min-heap of `size`; returns the new size."""
+    i = size
+    heap[i], keys[i] = item, key
+    while i > 0:
+        up = (i - 1) // 2
+        if keys[up] <= keys[i]:
+            break
+        heap[up], heap[i] = heap[i], heap[up]
+        keys[up], keys[i] = keys[i], keys[up]
+        i = up
+    return size + 1
+
+
+@numba.njit(cache=True)
+def _pop(heap, keys, size):
+    """The item of least key in the binary min-heap of `size`, and the new size."""
+    top = heap[0]
+    size -= 1
+    heap[0], keys[0] = heap[size], keys[size]
+    i = 0
+    while True:
+        low = 2 * i + 1
+        if low >= size:
+            break
+        if low + 1 < size and keys[low + 1] < keys[low]:
+            low += 1
+        if keys[i] <= keys[low]:
+            break
+        heap[low], heap[i] = heap[i], heap[low]
+        keys[low], keys[i] = keys[i], keys[low]
+        i = low
+    return top, size
+
+
+@numba.njit(cache=True)
 def _search(
     backward,
     rc,
@@ -147,7 +200,7 @@ def _search(
     deadline,
 ):
     """Labels in one direction from the center (the module's docstring), each extended
-    once, in the order made. Returns the label arrays (node, cost, a, b, clock, dist,
+    once, in the order of `_key`. Returns the label arrays (node, cost, a, b, clock, dist,
     parent, bits, odd, dead), how many there are, and whether the search finished (it stops
     past `max_labels` labels or `deadline`). Forward, a is L and b is P, clock the
     departure; backward, a is L and b is D, clock minus the latest arrival: less is
@@ -175,10 +228,12 @@ def _search(
     tried = 0
     look = CLOCK_EVERY  # the count of extensions and tests at which to look at the clock
     complete = True
-    k = 0
-    while k < count:
+    heap = np.empty(max_labels, np.int64)
+    keys = np.empty(max_labels)
+    waiting = _push(heap, keys, 0, 0, _key(backward, critical, a[0], b[0], clock[0], dist[0]))
+    while waiting:
+        k, waiting = _pop(heap, keys, waiting)
         if dead[k] or not _open(backward, critical, middle, k == 0, a[k], b[k], clock[k], dist[k], capacity, max_km):
-            k += 1
             continue
         i = node[k]
         for j in range(1, n1):
@@ -266,9 +321,9 @@ def _search(
                 after[c] = first[j]
                 first[j] = c
                 count += 1
+                waiting = _push(heap, keys, waiting, c, _key(backward, critical, new_a, new_b, new_clock, new_dist))
         if not complete:
             break
-        k += 1
     return node, cost, a, b, clock, dist, parent, bits, odd, dead, count, complete
 
 
