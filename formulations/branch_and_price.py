@@ -184,8 +184,8 @@ class _Data:
             masked[:, 1:].min(axis=0).sum() + self.vehicles[0] * (fleet.fixed_cost + masked[1:, 0].min())
         )
         self.unit = _cost_unit(self.cost)
-        self.reach = _from_center(self.minutes)
-        self.legs = np.vstack([_from_center(self.km), _from_center(self.km.T)])
+        self.reach = from_center(self.minutes)
+        self.legs = np.vstack([from_center(self.km), from_center(self.km.T)])
         self.critical, self.middle = self._split()
         words = (n + 1 + 63) // 64
         self.ng = np.zeros((n + 1, words), np.uint64)
@@ -503,10 +503,11 @@ def _cost_unit(cost: np.ndarray) -> float:
     return 0.0
 
 
-def _from_center(lengths: np.ndarray) -> np.ndarray:
+def from_center(lengths: np.ndarray) -> np.ndarray:
     """The shortest way from the center (index 0) to each index over `lengths` (minutes
-    or km; transposed, the way back), by any path: a lower bound on every route's,
-    which prunes labels where the tables need not be metric."""
+    or km; transposed, the way back), by any path: a lower bound on every route's
+    arrival at, or km to and from, each index, where the tables need not be metric
+    (rounded, measured); labelling and the flow model bound with it."""
     reach = lengths[0].copy()
     reach[0] = 0.0
     while True:

@@ -61,8 +61,8 @@ EXACT, HEURISTIC, Q_ROUTES = 0, 1, 2
 #: the clock, the load (forward L against backward D), the km, the pickups (forward P
 #: against backward L: for routes that collect more than they deliver).
 MONO, TIME, LOAD, KM, PICKUPS = 0, 1, 2, 3, 4
-#: Extensions and dominance tests (counted together) between looks at the clock:
-#: objmode costs microseconds.
+#: Steps (labels taken from the heap, extensions, dominance tests, joins tried)
+#: between looks at the clock: objmode costs microseconds.
 CLOCK_EVERY = 4096
 
 
@@ -200,7 +200,7 @@ def _search(
     deadline,
 ):
     """Labels in one direction from the center (the module's docstring), each extended
-    once, in the order of `_key`. Returns the label arrays (node, cost, a, b, clock, dist,
+    once, live and open, in the order of `_key`. Returns the label arrays (node, cost, a, b, clock, dist,
     parent, bits, odd, dead), how many there are, and whether the search finished (it stops
     past `max_labels` labels or `deadline`). Forward, a is L and b is P, clock the
     departure; backward, a is L and b is D, clock minus the latest arrival: less is
@@ -233,6 +233,7 @@ def _search(
     waiting = _push(heap, keys, 0, 0, _key(backward, critical, a[0], b[0], clock[0], dist[0]))
     while waiting:
         k, waiting = _pop(heap, keys, waiting)
+        tried += 1
         if dead[k] or not _open(backward, critical, middle, k == 0, a[k], b[k], clock[k], dist[k], capacity, max_km):
             continue
         i = node[k]
@@ -321,7 +322,8 @@ def _search(
                 after[c] = first[j]
                 first[j] = c
                 count += 1
-                waiting = _push(heap, keys, waiting, c, _key(backward, critical, new_a, new_b, new_clock, new_dist))
+                if _open(backward, critical, middle, False, new_a, new_b, new_clock, new_dist, capacity, max_km):
+                    waiting = _push(heap, keys, waiting, c, _key(backward, critical, new_a, new_b, new_clock, new_dist))
         if not complete:
             break
     return node, cost, a, b, clock, dist, parent, bits, odd, dead, count, complete
@@ -451,6 +453,12 @@ def price(
                 continue  # an open label's routes are found from its extensions
             i = f_node[f]
             for j in range(1, rc.shape[0]):
+                tried += 1
+                if tried >= look:
+                    look = tried + CLOCK_EVERY
+                    if _past(deadline):
+                        complete = False
+                        break
                 if j == i or not np.isfinite(rc[i, j]):
                     continue
                 if memory and f_bits[f, j // 64] & (np.uint64(1) << np.uint64(j % 64)):
@@ -460,15 +468,10 @@ def price(
                 driven = f_dist[f] + km[i, j]
                 for q in range(at[j], at[j + 1]):
                     e = live[q]
+                    tried += 1  # looked at on the next customer: the labels at one are few
                     total = base + b_cost[e]
                     if total >= max(best, threshold):
                         break  # the rest cost more (a cut's penalty only adds)
-                    tried += 1
-                    if tried >= look:
-                        look = tried + CLOCK_EVERY
-                        if _past(deadline):
-                            complete = False
-                            break
                     if arrive > -b_clock[e] or driven + b_dist[e] > max_km + TOLERANCE:
                         continue
                     if max(f_a[f] + b_b[e], f_b[f] + b_a[e]) > capacity + TOLERANCE:
@@ -493,8 +496,6 @@ def price(
                         if total < threshold:
                             chosen_f[chosen], chosen_b[chosen], chosen_cost[chosen] = f, e, total
                             chosen += 1
-                if not complete:
-                    break
     # the most negative routes, each as its visits in order: the forward label's path
     # from the center, then the backward label's path to it
     order = np.argsort(chosen_cost[:chosen])[:max_columns]

@@ -129,7 +129,9 @@ class FlowModel:
         between = (tail > 0) & (head > 0)
         if u is not None:
             km, limit = problem.km, float(fleet.max_route_km)
-            lower[u], upper[u] = km[0, customers], limit - km[customers, 0]
+            # the shortest ways out and home, not the direct legs: km need not be metric
+            out, home = branch_and_price.from_center(km), branch_and_price.from_center(km.T)
+            lower[u], upper[u] = out[customers], limit - home[customers]
             step = km[tail[between], head[between]]
             big = limit + step
             order = [u[head[between] - 1], u[tail[between] - 1], x[between]]
@@ -138,10 +140,11 @@ class FlowModel:
             early, late = problem.windows
             tau, service = problem.minutes, problem.service
             horizon = float(np.max(np.where(np.isfinite(late), late, 0.0))) + float(service.max()) + float(tau.max())
-            lower[t] = np.maximum(early[customers], tau[0, customers])
+            reach = branch_and_price.from_center(tau)  # the earliest arrival, by any way
+            lower[t] = np.maximum(early[customers], reach[customers])
             upper[t] = np.minimum(late[customers], horizon)
             i, j = tail[between], head[between]
-            big = np.minimum(late[i], horizon) + service[i] + tau[i, j] - np.maximum(early[j], tau[0, j])
+            big = np.minimum(late[i], horizon) + service[i] + tau[i, j] - np.maximum(early[j], reach[j])
             keep = big > 0
             i, j, big, arc = i[keep], j[keep], big[keep], x[between][keep]
             signs = [np.ones(len(big)), -np.ones(len(big)), -big]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_exact_routing import check_against_brute_force, routing_cases
 
-from formulations.branch_and_price import _cost_unit, _Data, _from_center
+from formulations.branch_and_price import _cost_unit, _Data, from_center
 from formulations.exact import solve_routing
 from formulations.labelling import EXACT, KM, LOAD, MONO, PICKUPS, TIME, price
 from heuristics.arrays import route_cost, route_excess
@@ -80,7 +80,7 @@ def test_exact_pricing_finds_the_least_reduced_cost_route(case) -> None:
     rc, demand, pickup, capacity, km, max_km, early, late, critical, middle, rows, penalty = case
     n = rc.shape[0] - 1
     minutes, service = km * 2.0, np.r_[0.0, np.ones(n)]
-    reach, legs = _from_center(minutes), np.vstack([_from_center(km), _from_center(km.T)])
+    reach, legs = from_center(minutes), np.vstack([from_center(km), from_center(km.T)])
     everyone = np.zeros((n + 1, 1), np.uint64)  # ng-neighbourhoods of everyone: routes are elementary
     everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
     args = (
@@ -152,8 +152,8 @@ def test_bidirectional_pricing_agrees_with_forward_labelling(critical) -> None:
         everyone[:, 0] = np.uint64(sum(1 << j for j in range(1, n + 1)))
         rows = [rng.choice(np.arange(1, n + 1), 3, replace=False) for _ in range(rng.integers(0, 6))]
         cuts = (_rows_of(rows, n), rng.uniform(0, 6, max(len(rows), 1)))
-        legs = np.vstack([_from_center(km), _from_center(km.T)])
-        args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, _from_center(minutes), legs)
+        legs = np.vstack([from_center(km), from_center(km.T)])
+        args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, from_center(minutes), legs)
         forward = price(rc, *args, everyone, *cuts, MONO, 0.0, EXACT, 100_000, 50, np.inf)[2]
         middle = rng.uniform(0, {TIME: 80.0, LOAD: capacity, KM: max_km, PICKUPS: capacity}[critical])
         split = price(rc, *args, everyone, *cuts, critical, middle, EXACT, 100_000, 50, np.inf)[2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from conftest import build, planar_doc
 from hypothesis import HealthCheck, assume, given, settings
@@ -174,3 +175,25 @@ def test_region_of_xiqing_with_pickups_and_windows(tiny_xiqing):
     assert result.objective == pytest.approx(result.cost.vehicle_fixed + result.cost.transport + result.cost.congestion)
     priced = solve_routing(problem, time_limit=60, formulation="branch-and-price")
     assert priced.status == "optimal" and priced.objective == pytest.approx(result.objective)
+
+
+def test_flow_model_bounds_legs_by_the_shortest_way_not_the_direct_one() -> None:
+    """km need not be metric (rounded or measured): on the 4-cycle 0-1-2-3-0 of 1 km legs
+    whose diagonals are 10 km, the route 0-1-2-3-0 drives 4 km, the limit. The model's
+    bounds on the km driven at 2 once took the direct legs (10 km out, 10 km home) and
+    made it infeasible."""
+    from formulations.highs import run_highs
+    from formulations.routing import FlowModel, routes_from_arcs
+
+    coords = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+    doc = routing_doc(coords, [1, 1, 1], None, None, capacity=10, count=1, max_km=4.0)
+    problem = RoutingProblem.whole(build(doc))
+    km = np.array([[0, 1, 10, 1], [1, 0, 1, 10], [10, 1, 0, 1], [1, 10, 1, 0]], dtype=float)
+    order = [0, *(1 + problem.customers.index(f"n{i}") for i in range(3))]  # the matrix's rows as indices
+    km = km[np.ix_(np.argsort(order), np.argsort(order))]
+    problem.__dict__.update(km=km, arc_cost=km, minutes=km)  # the cached tables, replaced
+    model = FlowModel(problem)
+    outcome = run_highs(model.highs, mip=True, time_limit=10.0, threads=1, mip_gap=0.0, seed=0)
+    assert outcome.status == "optimal", outcome.message
+    (route,) = routes_from_arcs(problem, model.values())
+    assert sum(km[a, b] for a, b in itertools.pairwise([0, *route, 0])) == pytest.approx(4.0)
