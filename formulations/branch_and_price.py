@@ -62,7 +62,7 @@ COLUMNS_PER_PRICING = 100
 #: At the root, a bound from pricing over q-routes at the first iteration and at every
 #: multiple of this many: column generation may not converge within the limit.
 Q_BOUND_EVERY = 10
-#: Rounds of capacity cuts at the root.
+#: Rounds of cuts at the root (capacity cuts, else subset-row cuts).
 CUT_ROUNDS = 30
 #: The GA's generations for the first columns and incumbent (a budget of work, so the
 #: answer does not depend on the machine's speed while it is met), and the share of
@@ -74,7 +74,7 @@ HEURISTIC_SHARE = 0.2
 INTEGER_MASTER_SHARE = 0.2
 INTEGRAL = 1e-6
 #: Subset-row cuts: at most this many in all (the labels' cut states fit one 64-bit
-#: word), this many per round, and violated by at least this much to be added.
+#: word), this many per round, and violated by more than this much to be added.
 MAX_SUBSET_ROWS = 64
 SUBSET_ROWS_PER_ROUND = 10
 SUBSET_ROW_VIOLATION = 0.05
@@ -114,7 +114,7 @@ def stronger(problem: RoutingProblem) -> bool:
     windows; forward-only pricing without subset-row cuts), the flow model proved all
     25 it shares with branch-and-price optimal and branch-and-price 14 (a pickup
     weakens dominance). In `benchmarks/branch_and_price.py` branch-and-price proved
-    every CVRPLIB A, B, E and P instance of up to 50 customers, 21 of the 26 within
+    each of the 26 shipped CVRPLIB A, B, E and P instances of up to 50 customers, 21 within
     10 s (A-n32-k5 in 1.4 s) and A-n45-k7 last at 172 s, where the flow model proved
     one (B-n35-k5) of the 20 over 25 customers within 5 s."""
     return applicable(problem) and not problem.has_pickups
@@ -421,9 +421,9 @@ def _crossing(inside: np.ndarray, tail: np.ndarray, head: np.ndarray) -> int:
     return int(np.sum(inside[tail] & ~inside[head]))
 
 
-def _children(x: np.ndarray, node: _Node, bound: float, order: int, arc: tuple[int, int] | None = None) -> list[_Node]:
+def _children(x: np.ndarray, node: _Node, bound: float, order: int, arc: tuple[int, int]) -> list[_Node]:
     """Two children of a fractional node: on the fleet size when it is fractional, else
-    on `arc` (default: the arc nearest 0.5), forbidden in one and forced in the other."""
+    on `arc`, forbidden in one and forced in the other."""
     vehicles = float(x[0].sum())
     lo, hi = node.vehicles
     if abs(vehicles - round(vehicles)) > INTEGRAL:
@@ -431,7 +431,7 @@ def _children(x: np.ndarray, node: _Node, bound: float, order: int, arc: tuple[i
             _Node(bound, order, node.forbidden, (lo, float(math.floor(vehicles)))),
             _Node(bound, order + 1, node.forbidden, (float(math.ceil(vehicles)), hi)),
         ]
-    i, j = arc if arc is not None else _candidates(x, 1)[0]
+    i, j = arc
     one = set(node.forbidden)
     if i != 0:
         one |= {(i, k) for k in range(x.shape[0]) if k != j}
@@ -444,13 +444,12 @@ def _children(x: np.ndarray, node: _Node, bound: float, order: int, arc: tuple[i
 
 
 def _candidates(x: np.ndarray, count: int) -> list[tuple[int, int]]:
-    """The `count` fractional arcs nearest 0.5, nearest first."""
-    frac = np.abs(x - 0.5)
-    frac[(x <= INTEGRAL) | (x >= 1 - INTEGRAL)] = np.inf
-    nearest = np.argsort(frac, axis=None, kind="stable")[:count]
-    return [
-        (int(a), int(b)) for a, b in zip(*np.unravel_index(nearest, x.shape), strict=True) if np.isfinite(frac[a, b])
-    ]
+    """The `count` fractional arcs whose fraction is nearest 0.5, nearest first (at
+    least one when the flows are not integral)."""
+    frac = np.abs(x - np.round(x))
+    frac[frac <= INTEGRAL] = -np.inf
+    nearest = np.argsort(-frac, axis=None, kind="stable")[:count]
+    return [(int(a), int(b)) for a, b in zip(*np.unravel_index(nearest, x.shape), strict=True) if frac[a, b] > 0]
 
 
 def _integral(x: np.ndarray) -> bool:
@@ -632,7 +631,7 @@ class _Search:
     def generate(self, node: _Node, at_root: bool) -> tuple[str, float, np.ndarray | None]:
         """Column generation at `node`: ("done", its bound, the routes' values in the LP),
         or "closed" (its bound reaches the incumbent), "infeasible", "time" (the clock ran
-        out) or "stuck" (pricing needed more than `MAX_LABELS` labels, or HiGHS failed)."""
+        out) or "stuck" (pricing needed more than `MAX_LABELS` labels in a direction, or HiGHS failed)."""
         master = self.master
         banned = master.restrict(node)
         bound = node.bound
@@ -750,11 +749,13 @@ class _Search:
         branching on the restricted master: each of the `STRONG_CANDIDATES` arcs
         nearest 0.5 is forbidden and forced in turn, the master's LP re-solved over the
         columns at hand (no pricing: an estimate of the children's bounds, not a bound),
-        and the arc whose weaker child rises most is taken."""
+        and the arc whose weaker child rises most is taken. A child the columns at hand
+        cannot cover scores with its artificials' penalty: high, as a child that pricing
+        may well find infeasible."""
         vehicles = float(x[0].sum())
         candidates = _candidates(x, STRONG_CANDIDATES)
         if abs(vehicles - round(vehicles)) > INTEGRAL or len(candidates) < 2:
-            return _children(x, node, bound, order)
+            return _children(x, node, bound, order, candidates[0] if candidates else (0, 0))
         best, chosen = -math.inf, candidates[0]
         for arc in candidates:
             if time.perf_counter() > self.deadline:

@@ -226,7 +226,7 @@ def _search(
     clock[0] = -np.inf if backward else 0.0
     count = 1
     tried = 0
-    look = CLOCK_EVERY  # the count of extensions and tests at which to look at the clock
+    look = CLOCK_EVERY  # the count of pops, extensions and tests at which to look at the clock
     complete = True
     heap = np.empty(max_labels, np.int64)
     keys = np.empty(max_labels)
@@ -476,7 +476,7 @@ def price(
                         continue
                     if max(f_a[f] + b_b[e], f_b[f] + b_a[e]) > capacity + TOLERANCE:
                         continue
-                    both = f_odd[f] & b_odd[e]  # odd on either side: one more second visit
+                    both = f_odd[f] & b_odd[e]  # odd on both sides: one more second visit
                     if both:
                         total += _sum_bits(both, penalty)
                         if total >= max(best, threshold):

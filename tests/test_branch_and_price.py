@@ -154,10 +154,15 @@ def test_bidirectional_pricing_agrees_with_forward_labelling(critical) -> None:
         cuts = (_rows_of(rows, n), rng.uniform(0, 6, max(len(rows), 1)))
         legs = np.vstack([from_center(km), from_center(km.T)])
         args = (demand, pickup, capacity, km, max_km, minutes, early, late, service, from_center(minutes), legs)
-        forward = price(rc, *args, everyone, *cuts, MONO, 0.0, EXACT, 100_000, 50, np.inf)[2]
+        _, _, forward, done = price(rc, *args, everyone, *cuts, MONO, 0.0, EXACT, 100_000, 50, np.inf)
+        assert done
         middle = rng.uniform(0, {TIME: 80.0, LOAD: capacity, KM: max_km, PICKUPS: capacity}[critical])
-        split = price(rc, *args, everyone, *cuts, critical, middle, EXACT, 100_000, 50, np.inf)[2]
-        assert split == pytest.approx(forward, abs=1e-9), (seed, middle)
+        visits, starts, split, done = price(rc, *args, everyone, *cuts, critical, middle, EXACT, 100_000, 50, np.inf)
+        assert done and split == pytest.approx(forward, abs=1e-9), (seed, middle)
+        for a, b in itertools.pairwise(starts):  # joined halves make whole, feasible routes
+            assert _feasible(visits[a:b], demand, pickup, capacity, km, max_km, minutes, early, late, service)
+        if split < -1e-6:
+            assert _reduced_cost(visits[: starts[1]], rc, rows, cuts[1]) == pytest.approx(split, abs=1e-9)
 
 
 def test_bounds_rise_to_the_costs_grid_and_never_fall() -> None:
@@ -170,7 +175,21 @@ def test_bounds_rise_to_the_costs_grid_and_never_fall() -> None:
     data.unit = 1.0
     assert data.round_up(750.06) == 751.0
     assert data.round_up(750.0 + 1e-9) == pytest.approx(750.0 + 1e-9)
-    for bound in (2_000_000.0, 480_000.3, 3_000_500.0):
-        assert data.round_up(bound) >= bound
+    assert data.round_up(480_000.3) == 480_001.0  # large bounds rise too, by at most a step
+    assert data.round_up(2_000_000.0) == 2_000_000.0
+    data.unit = 0.1
+    assert data.round_up(827.26) == pytest.approx(827.3)
     data.unit = 0.0
     assert data.round_up(750.06) == 750.06
+
+
+def test_subset_row_separation_finds_the_odd_cycle_of_half_routes() -> None:
+    """Routes 1-2, 2-3 and 1-3 at one half each visit {1, 2, 3} in pairs 1.5 times: the
+    subset-row cut on that triple (at most once) is the one violated; a route through
+    all three at one half with another at one half stays within it."""
+    from formulations.branch_and_price import _violated_subset_rows
+
+    routes = [(1, 2), (2, 3), (1, 3), (4,), (1, 2, 3), (4, 5)]
+    found = _violated_subset_rows(routes, np.array([0.5, 0.5, 0.5, 1.0, 0.0, 0.0]), 5, 10)
+    assert [sorted(t.tolist()) for t in found] == [[1, 2, 3]]
+    assert _violated_subset_rows(routes, np.array([0.0, 0.0, 0.5, 0.0, 0.5, 0.5]), 5, 10) == []
