@@ -20,6 +20,11 @@ from heuristics.split import split
 
 #: Weight multipliers of the repair's attempts (HGS: 10, then 100).
 REPAIR_FACTORS = (10.0, 100.0)
+#: The weight of the repair's last attempt: any excess past `TOLERANCE` then costs more
+#: than any route set. A small excess (0.3 km past a route limit) at a hundredfold
+#: weight can still cost less than one more vehicle, and the tenfold and hundredfold
+#: attempts then never leave it (two customers a route limit keeps apart were found so).
+HARD_WEIGHT = 1e12
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,16 @@ def repair(
     arrays: ProblemArrays, found: Routes, rng: np.random.Generator, weights: np.ndarray, max_moves: int = 100_000
 ) -> Routes | None:
     """The local search again with the weights raised tenfold, then a hundredfold, until
-    the routes are feasible; None when they stay infeasible."""
+    the routes are feasible; last, the routes' tour cut again by Split and improved at
+    `HARD_WEIGHT`; None when they stay infeasible."""
     for factor in REPAIR_FACTORS:
         found = measure(arrays, improve_routes(arrays, found.routes, rng, weights * factor, max_moves))
+        if found.feasible:
+            return found
+    hard = np.full_like(weights, HARD_WEIGHT)
+    _, routes = split_tour(arrays, found.tour, hard)
+    if routes:
+        found = measure(arrays, improve_routes(arrays, routes, rng, hard, max_moves))
         if found.feasible:
             return found
     return None
