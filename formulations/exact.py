@@ -2,7 +2,8 @@
 as a `lastmile.solve.Solver`.
 
 A routing problem gets branch-and-price, set partitioning or the flow model
-(`formulations.routing`), a location problem the location model (Eqs. 5-10,
+(`formulations.routing`), a two-echelon problem set partitioning over its van routes
+with its trucks (`formulations.two_echelon`), a location problem the location model (Eqs. 5-10,
 `formulations.location`) or, with vehicles, the assignment and transport model (Eqs.
 11-16, `formulations.assignment`). HiGHS has no iteration budget: it stops by the
 clock alone (`stop.max_seconds`), and on one thread it is deterministic when it
@@ -23,12 +24,14 @@ from formulations.assignment import assignment_answer
 from formulations.highs import DEFAULT_MIP_GAP
 from formulations.location import location_answer
 from formulations.routing import Formulation, routing_answer
+from formulations.two_echelon import two_echelon_answer
 from lastmile.location import NEAREST_CENTERS, WHOLE_PAIRS, LocationProblem
 from lastmile.model import Instance
 from lastmile.result import SolveResult
 from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer, solve
 from lastmile.stop import MaxRuntime, StoppingCriterion
+from lastmile.two_echelon import TwoEchelonProblem
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,13 @@ class Exact:
     cut_share: float = 0.25
     name: str = "exact"
 
-    def __call__(self, problem: RoutingProblem | LocationProblem, stop: StoppingCriterion, seed: int) -> Answer:
+    def __call__(
+        self, problem: RoutingProblem | LocationProblem | TwoEchelonProblem, stop: StoppingCriterion, seed: int
+    ) -> Answer:
         if stop.max_seconds is None:
             raise ValueError("the exact solver stops by the clock: it needs a wall-clock limit")
+        if isinstance(problem, TwoEchelonProblem):
+            return two_echelon_answer(problem, stop, threads=self.threads, mip_gap=self.mip_gap, seed=seed)
         common = {"time_limit": stop.max_seconds, "seed": seed, "threads": self.threads, "mip_gap": self.mip_gap}
         if isinstance(problem, RoutingProblem):
             return routing_answer(problem, formulation=self.formulation, cut_share=self.cut_share, **common)

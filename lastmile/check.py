@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from lastmile.model import JOINT_OPERATOR, Instance, Route, Solution
+from lastmile.model import JOINT_OPERATOR, SHUTTLE_OPERATOR, Instance, Route, Solution
 from lastmile.walk import TOLERANCE, walk
 
 
@@ -27,6 +27,7 @@ def check(instance: Instance, solution: Solution) -> list[Violation]:
     out: list[Violation] = []
     if solution.mode == "joint":
         out += _check_assignment(instance, solution)
+    out += _check_shuttles(instance, solution)
     if solution.routes is None:
         if solution.mode == "independent":
             out.append(Violation("unserved", "an independent solution needs routes"))
@@ -41,6 +42,100 @@ def check(instance: Instance, solution: Solution) -> list[Violation]:
     out += _check_fleet(instance, solution)
     for k, route in valid_routes:
         out += _check_route(instance, solution, k, route)
+    return out + _check_base_limits(instance, solution)
+
+
+def _check_base_limits(instance: Instance, solution: Solution) -> list[Violation]:
+    """No center bases more vehicles than it may (`Center.max_vehicles`)."""
+    assert solution.routes is not None
+    based = Counter(r.center for r in solution.routes if r.stops)
+    out = []
+    for center_id, n in sorted(based.items()):
+        center = instance.center_by_id.get(center_id)
+        if center is not None and center.max_vehicles is not None and n > center.max_vehicles:
+            message = f"center {center_id} sends out {n} vehicles, it may base {center.max_vehicles}"
+            out.append(Violation("fleet_size", message))
+    return out
+
+
+def _center_flows(instance: Instance, solution: Solution) -> tuple[dict[str, float], dict[str, float]]:
+    """Per open center, the parcels its routes deliver and collect (by the assignment
+    shares for a location-only solution)."""
+    out: dict[str, float] = defaultdict(float)
+    back: dict[str, float] = defaultdict(float)
+    if solution.routes is None:
+        for node_id, shares in solution.assignment.items():
+            node = instance.node_by_id.get(node_id)
+            for center, share in shares.items():
+                if node is not None:
+                    out[center] += share * node.total_demand
+                    back[center] += share * node.total_pickup
+        return out, back
+    for route in solution.routes:
+        for stop in route.stops:
+            node = instance.node_by_id.get(stop)
+            if node is not None:
+                out[route.center] += node.total_demand
+                back[route.center] += node.total_pickup
+    return out, back
+
+
+def _check_shuttles(instance: Instance, solution: Solution) -> list[Violation]:
+    """The `hub` design (issue 30) and the two-echelon problems: a known hub within its
+    capacity, the alliance's trucks each used once and within capacity along their
+    stops, and at every center what the trucks leave equal to what its routes deliver and
+    what they take back equal to what its routes collect."""
+    if solution.design(instance) != "hub" or solution.mode != "joint":
+        if solution.shuttles or solution.hub is not None:
+            return [Violation("line_haul", f"a hub and shuttles under the {solution.design(instance)!r} design")]
+        return []
+    if solution.hub is None or solution.hub not in instance.hub_by_id:
+        return [Violation("line_haul", f"the hub design needs one of the instance's hubs, got {solution.hub!r}")]
+    truck = instance.shuttle
+    if truck is None and solution.shuttles:
+        return [Violation("line_haul", "shuttles, but the instance has no shuttle trucks")]
+    out: list[Violation] = []
+    left: dict[str, float] = defaultdict(float)
+    taken: dict[str, float] = defaultdict(float)
+    used: Counter[str] = Counter()
+    for k, shuttle in enumerate(solution.shuttles):
+        where = f"shuttle {k} ({shuttle.vehicle})"
+        owner, _, number = shuttle.vehicle.rpartition("-")
+        assert truck is not None
+        if owner != SHUTTLE_OPERATOR or not number.isdigit() or not (1 <= int(number) <= (truck.count or 10**9)):
+            out.append(Violation("fleet_size", f"{where}: no such truck"))
+        used[shuttle.vehicle] += 1
+        load = sum(stop.delivered for stop in shuttle.stops)
+        peak = load
+        for stop in shuttle.stops:
+            if stop.center not in solution.open_centers:
+                out.append(Violation("center_closed", f"{where} calls at {stop.center!r}, not an open center"))
+            if stop.delivered < -TOLERANCE or stop.collected < -TOLERANCE:
+                out.append(Violation("line_haul", f"{where}: a negative quantity at {stop.center}"))
+            left[stop.center] += stop.delivered
+            taken[stop.center] += stop.collected
+            load += stop.collected - stop.delivered
+            peak = max(peak, load)
+        if truck is not None and truck.capacity is not None and peak > truck.capacity + TOLERANCE:
+            out.append(Violation("vehicle_capacity", f"{where} carries {peak:g} parcels, capacity {truck.capacity:g}"))
+    out += [
+        Violation("fleet_size", f"truck {vehicle} drives {n} shuttles, at most one a day")
+        for vehicle, n in sorted(used.items())
+        if n > 1
+    ]
+    delivers, collects = _center_flows(instance, solution)
+    for center in sorted(set(delivers) | set(collects) | set(left) | set(taken)):
+        for what, need, got in (("delivers", delivers, left), ("collects", collects, taken)):
+            if abs(need.get(center, 0.0) - got.get(center, 0.0)) > TOLERANCE * max(1.0, need.get(center, 0.0)):
+                message = (
+                    f"center {center} {what} {need.get(center, 0.0):g} parcels, "
+                    f"its shuttles carry {got.get(center, 0.0):g}"
+                )
+                out.append(Violation("center_balance", message))
+    hub = instance.hub_by_id[solution.hub]
+    through = sum(left.values()) + sum(taken.values())
+    if hub.capacity is not None and through > hub.capacity + TOLERANCE:
+        out.append(Violation("hub_capacity", f"hub {hub.id}: {through:g} parcels over capacity {hub.capacity:g}"))
     return out
 
 

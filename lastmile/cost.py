@@ -8,12 +8,16 @@ can show the total with and without them:
 
 - **line-haul** (joint delivery): each company's parcels go by truck from its depot
   to the centers that serve its nodes and its collected parcels come back
-  (`Instance.line_haul`);
+  (`Instance.line_haul`), by the solution's design (issue 30): `tour` (one tour per
+  company through its centers), `direct` (out and back to each center) or `hub` (to one
+  cross-dock hub and back, `CostBreakdown.line_haul`; the hub's fixed and handling cost,
+  `CostBreakdown.hub`; the alliance's trucks from the hub through the centers,
+  `CostBreakdown.shuttle`, the first echelon of a two-echelon problem);
 - **feeder** (seed 004's status quo): each village service point's staff fetch their
   parcels from their town and back (`Instance.feeder`, `Instance.feeder_legs`).
 
 TC is the sum of all of them; `CostBreakdown.total_without_line_haul` is TC as the
-study counts joint delivery.
+study counts joint delivery (no line-haul of any design: no company legs, hub or shuttles).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import networkx as nx
 import numpy as np
 
 from lastmile.distances import tables
-from lastmile.model import Instance, Route, Solution, Truck
+from lastmile.model import Instance, Route, Shuttle, Solution, Truck
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,20 @@ class TruckCost:
 
 
 @dataclass(frozen=True)
+class HubCost:
+    """The `hub` design's hub: its fixed cost and the handling of the parcels through it."""
+
+    hub: str
+    fixed: float
+    handling: float
+    parcels: float
+
+    @property
+    def cost(self) -> float:
+        return self.fixed + self.handling
+
+
+@dataclass(frozen=True)
 class CostBreakdown:
     vehicle_fixed: float  # C1
     transport: float  # C2
@@ -59,28 +77,40 @@ class CostBreakdown:
     co2_kg: float  # E
     routes: tuple[RouteCost, ...]
     dispatched: int = 0  # vehicles of a location-only solution (Eq. 11)
-    line_haul: TruckCost | None = None
+    line_haul: TruckCost | None = None  # the companies' trucks (to the centers, or to the hub)
     feeder: TruckCost | None = None
+    hub: HubCost | None = None  # the `hub` design's hub
+    shuttle: TruckCost | None = None  # the `hub` design's trucks from the hub through the centers
+    center_handling: float = 0.0  # per parcel through a center with a handling cost (2E-VRP set 6b)
+
+    @property
+    def line_haul_cost(self) -> float:
+        """Every line-haul line of the design: the companies' trucks, the hub, the shuttles."""
+        return sum(t.cost for t in (self.line_haul, self.hub, self.shuttle) if t is not None)
+
+    @property
+    def line_haul_co2_kg(self) -> float:
+        return sum(t.co2_kg for t in (self.line_haul, self.shuttle) if t is not None)
 
     @property
     def total(self) -> float:
         """TC: C1 + C2 + C3 + C4 (the study's Table 8) plus line-haul and feeder trips."""
-        routes = self.vehicle_fixed + self.transport + self.congestion + self.center_fixed
-        return routes + sum(t.cost for t in (self.line_haul, self.feeder) if t is not None)
+        routes = self.vehicle_fixed + self.transport + self.congestion + self.center_fixed + self.center_handling
+        return routes + self.line_haul_cost + (self.feeder.cost if self.feeder else 0.0)
 
     @property
     def total_co2_kg(self) -> float:
         """E of the delivery routes (Eq. 18) plus the line-haul and feeder trips."""
-        return self.co2_kg + sum(t.co2_kg for t in (self.line_haul, self.feeder) if t is not None)
+        return self.co2_kg + self.line_haul_co2_kg + (self.feeder.co2_kg if self.feeder else 0.0)
 
     @property
     def total_without_line_haul(self) -> float:
-        """TC as the study counts joint delivery: no line-haul from the company depots."""
-        return self.total - (self.line_haul.cost if self.line_haul else 0.0)
+        """TC as the study counts joint delivery: no line-haul of any design."""
+        return self.total - self.line_haul_cost
 
     @property
     def co2_without_line_haul(self) -> float:
-        return self.total_co2_kg - (self.line_haul.co2_kg if self.line_haul else 0.0)
+        return self.total_co2_kg - self.line_haul_co2_kg
 
     @property
     def n_vehicles(self) -> int:
@@ -114,14 +144,19 @@ def evaluate(instance: Instance, solution: Solution) -> CostBreakdown:
     (Eqs. 5 and 11).
     """
     center_fixed = sum(instance.center_by_id[c].fixed_cost for c in solution.open_centers)
-    trips = {"line_haul": line_haul(instance, solution), "feeder": feeder(instance)}
+    trips = {
+        "line_haul": line_haul(instance, solution),
+        "feeder": feeder(instance),
+        "hub": hub_cost(instance, solution),
+        "shuttle": shuttles(instance, solution),
+    }
     if solution.routes is None:
         transport, congestion = _assignment_cost(instance, solution)
         vehicles = sum(solution.dispatched.values())
         fixed = vehicles * instance.pooled_fleet().fixed_cost if vehicles else 0.0
         return CostBreakdown(fixed, transport, congestion, float(center_fixed), 0.0, 0.0, (), vehicles, **trips)
     t = tables(instance)
-    fixed = transport = congestion = km_total = 0.0
+    fixed = transport = congestion = km_total = handling = 0.0
     costs = []
     for route in solution.routes:
         if not route.stops:
@@ -138,6 +173,8 @@ def evaluate(instance: Instance, solution: Solution) -> CostBreakdown:
         transport += km * vehicle.fleet.cost_per_km
         congestion += extra * vehicle.fleet.cost_per_km
         km_total += km
+        if route.center in instance.center_by_id:
+            handling += instance.center_by_id[route.center].handling_cost * (delivered + picked)
         capacity = vehicle.fleet.capacity
         costs.append(RouteCost(route.vehicle, km, delivered, picked, delivered / capacity, picked / capacity))
     return CostBreakdown(
@@ -149,6 +186,7 @@ def evaluate(instance: Instance, solution: Solution) -> CostBreakdown:
         km_total * instance.emission_factor,
         tuple(costs),
         **trips,
+        center_handling=handling,
     )
 
 
@@ -158,17 +196,9 @@ def _trips(truck: Truck, trips: int, km: float, extra_km: float) -> TruckCost:
     return TruckCost(trips, km, cost, km * truck.emission_factor)
 
 
-def line_haul(instance: Instance, solution: Solution) -> TruckCost | None:
-    """Trucks from each company's depot to the centers serving its parcels (joint only).
-
-    Per company, one closed tour from its depot through those centers (Christofides'
-    tour, networkx: a fixed, deterministic rule, so the cost is a function of the
-    solution alone), driven ceil(max(delivered, collected) / capacity) times: the
-    truck brings the company's parcels and takes its collected parcels home.
-    """
-    truck = instance.line_haul
-    if truck is None or solution.mode != "joint" or not instance.companies:
-        return None
+def center_loads(instance: Instance, solution: Solution) -> tuple[dict, dict]:
+    """Per company and center, the parcels the center delivers and collects for it
+    (from the solution's assignment shares)."""
     delivered: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     collected: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for node_id, shares in solution.assignment.items():
@@ -180,23 +210,88 @@ def line_haul(instance: Instance, solution: Solution) -> TruckCost | None:
             for company, q in node.pickup.items():
                 if q > 0:
                     collected[company][center] += share * q
+    return delivered, collected
+
+
+def line_haul(instance: Instance, solution: Solution) -> TruckCost | None:
+    """The companies' trucks in joint delivery, by the solution's design (issue 30).
+
+    - `tour`: per company, one closed tour from its depot through the centers serving
+      its parcels (Christofides' tour, networkx: a fixed, deterministic rule, so the cost
+      is a function of the solution alone);
+    - `direct`: per company and center, out and back;
+    - `hub`: per company, out to the solution's hub and back.
+    Each leg is driven ceil(max(delivered, collected) / capacity) times over what it
+    carries: the truck brings the company's parcels and takes its collected parcels home.
+    """
+    truck = instance.line_haul
+    if truck is None or solution.mode != "joint" or not instance.companies:
+        return None
+    design = solution.design(instance)
+    if design == "hub" and solution.hub is None:
+        return None  # the checker names the missing hub
+    delivered, collected = center_loads(instance, solution)
     t = tables(instance)
     trips = 0
     km = extra = 0.0
     for company in instance.companies:
-        centers = sorted(set(delivered[company.id]) | set(collected[company.id]))
+        own_d, own_c = delivered[company.id], collected[company.id]
+        centers = sorted(set(own_d) | set(own_c))
         if not centers:
             continue
-        tour = [instance.index[loc] for loc in _tour(instance, [company.depot.id, *centers])]
-        length = float(t.km[tour[:-1], tour[1:]].sum())
-        if length <= 0:  # the depot stands at its only center: nothing to truck
-            continue
-        load = max(sum(delivered[company.id].values()), sum(collected[company.id].values()))
-        n = 1 if truck.capacity is None else max(1, math.ceil(load / truck.capacity - 1e-9))
-        trips += n
-        km += n * length
-        extra += n * float(t.congestion_km[tour[:-1], tour[1:]].sum())
+        if design == "tour":
+            legs = [(_tour(instance, [company.depot.id, *centers]), sum(own_d.values()), sum(own_c.values()))]
+        elif design == "direct":
+            legs = [([company.depot.id, c, company.depot.id], own_d.get(c, 0.0), own_c.get(c, 0.0)) for c in centers]
+        else:
+            assert solution.hub is not None
+            legs = [([company.depot.id, solution.hub, company.depot.id], sum(own_d.values()), sum(own_c.values()))]
+        for stops, out, back in legs:
+            tour = [instance.index[loc] for loc in stops]
+            length = float(t.km[tour[:-1], tour[1:]].sum())
+            if length <= 0:  # the depot stands where it delivers: nothing to truck
+                continue
+            n = truck_trips(truck, max(out, back))
+            trips += n
+            km += n * length
+            extra += n * float(t.congestion_km[tour[:-1], tour[1:]].sum())
     return _trips(truck, trips, km, extra)
+
+
+def truck_trips(truck: Truck, load: float) -> int:
+    """How many trips of `truck` carry `load` parcels (at least one)."""
+    return 1 if truck.capacity is None else max(1, math.ceil(load / truck.capacity - 1e-9))
+
+
+def hub_cost(instance: Instance, solution: Solution) -> HubCost | None:
+    """The `hub` design's hub: its fixed cost and the handling of every parcel its
+    shuttles deliver to the centers or bring back from them."""
+    if solution.hub is None or solution.mode != "joint" or solution.design(instance) != "hub":
+        return None
+    hub = instance.hub_by_id[solution.hub]
+    parcels = sum(stop.delivered + stop.collected for s in solution.shuttles for stop in s.stops)
+    return HubCost(hub.id, hub.fixed_cost, hub.handling_cost * parcels, parcels)
+
+
+def shuttle_path(solution: Solution, shuttle: Shuttle) -> list[str]:
+    assert solution.hub is not None
+    return [solution.hub, *(stop.center for stop in shuttle.stops), solution.hub]
+
+
+def shuttles(instance: Instance, solution: Solution) -> TruckCost | None:
+    """The `hub` design's first echelon: each truck used pays its fixed cost, and every
+    truck its km (and congestion) from the hub through its centers and back."""
+    truck = instance.shuttle
+    if truck is None or solution.hub is None or solution.design(instance) != "hub":
+        return None
+    t = tables(instance)
+    used = [s for s in solution.shuttles if s.stops]
+    km = extra = 0.0
+    for shuttle in used:
+        idx = [instance.index[loc] for loc in shuttle_path(solution, shuttle)]
+        km += float(t.km[idx[:-1], idx[1:]].sum())
+        extra += float(t.congestion_km[idx[:-1], idx[1:]].sum())
+    return _trips(truck, len(used), km, extra)
 
 
 def _tour(instance: Instance, stops: list[str]) -> list[str]:
@@ -222,10 +317,7 @@ def feeder(instance: Instance) -> TruckCost | None:
     truck = instance.feeder
     if truck is None or not instance.feeder_legs:
         return None
-    trips = [
-        1 if truck.capacity is None else max(1, math.ceil(leg.parcels / truck.capacity - 1e-9))
-        for leg in instance.feeder_legs
-    ]
+    trips = [truck_trips(truck, leg.parcels) for leg in instance.feeder_legs]
     km = sum(2 * leg.km * n for leg, n in zip(instance.feeder_legs, trips, strict=True))
     return _trips(truck, sum(trips), km, 0.0)
 

@@ -194,7 +194,9 @@ def _access_legs(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
     km = np.zeros(len(instance.location_ids))
     extra = np.zeros_like(km)
     sites = [c.site for c in instance.centers] + [c.depot for c in instance.companies]
-    for k, site in enumerate(sites):
+    offset = len(sites) + len(instance.nodes)  # hubs follow the nodes
+    placed = [*enumerate(sites), *((offset + k, h.site) for k, h in enumerate(instance.hubs))]
+    for k, site in placed:
         if site.access is not None:
             kind = site.access.road_type
             kappa = instance.road_type_by_id[kind].congestion if kind else instance.default_congestion

@@ -19,6 +19,14 @@ Metric = Literal["haversine", "euclidean", "road", "explicit"]
 Rounding = Literal["none", "nint", "ceil100", "trunc1"]
 CoordinateSystem = Literal["wgs84", "gcj02", "planar"]
 DeliveryMode = Literal["joint", "independent"]
+#: How joint delivery's parcels reach the shared centers (issue 30; `lastmile.cost.line_haul`):
+#: `tour`, each company's truck tours the centers it feeds; `direct`, out and back to each;
+#: `hub`, every company trucks to one cross-dock hub and the alliance's trucks route from
+#: there through the centers (the first echelon of a two-echelon problem).
+LineHaulDesign = Literal["tour", "direct", "hub"]
+LINE_HAUL_DESIGNS: tuple[LineHaulDesign, ...] = ("tour", "direct", "hub")
+#: The owner of the alliance's first-echelon trucks (`Instance.shuttle`): `truck-<k>`.
+SHUTTLE_OPERATOR = "truck"
 
 #: Carbon emission factor of a light logistics vehicle, kg CO2 per km (study, Eq. 18).
 DEFAULT_EMISSION_FACTOR = 0.24
@@ -134,6 +142,27 @@ class Truck:
     fixed_cost: float
     cost_per_km: float
     emission_factor: float
+    count: int | None = None  # trucks there are (None: as many as the trips need)
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A candidate cross-dock hub of the `hub` line-haul design (issue 30), or a
+    two-echelon problem's depot: every company trucks its parcels here, the alliance's
+    trucks (`Instance.shuttle`) route from here through the centers.
+
+    `fixed_cost` per day when used, `handling_cost` per parcel through it (delivered and
+    collected), `capacity` parcels per day through it (None: unlimited).
+    """
+
+    site: Site
+    fixed_cost: float
+    handling_cost: float
+    capacity: float | None
+
+    @property
+    def id(self) -> str:
+        return self.site.id
 
 
 @dataclass(frozen=True)
@@ -158,11 +187,16 @@ class Company:
 
 @dataclass(frozen=True)
 class Center:
-    """A candidate distribution center. `capacity=None` means uncapacitated."""
+    """A candidate distribution center. `capacity=None` means uncapacitated;
+    `max_vehicles` bounds the delivery vehicles based here (a 2E-VRP satellite's
+    city freighters; None: no bound of its own); `handling_cost` is paid per parcel its
+    vehicles deliver or collect (2E-VRP set 6b; 0 elsewhere)."""
 
     site: Site
     fixed_cost: float
     capacity: float | None
+    max_vehicles: int | None = None
+    handling_cost: float = 0.0
 
     @property
     def id(self) -> str:
@@ -226,7 +260,7 @@ class Vehicle:
 class Instance:
     """A joint last-mile delivery instance, or a benchmark read into the same shape.
 
-    Locations are indexed in the order centers, company depots, nodes (`location_ids`).
+    Locations are indexed in the order centers, company depots, nodes, hubs (`location_ids`).
     `matrix` holds explicit distances over those locations when `distance.metric` is
     `explicit`; `assignment_cost` (centers x nodes) replaces the default location-stage
     transport cost `parcel_km_cost * demand * distance` when given (OR-Library files).
@@ -256,6 +290,9 @@ class Instance:
     feeder_legs: tuple[FeederLeg, ...] = ()  # set by `lastmile.policies.status_quo`
     alliance_centers: int | None = None  # centers the alliance opens over the instance; None: one per region
     independent_windows: bool = True  # whether companies delivering alone plan to the windows
+    hubs: tuple[Hub, ...] = ()  # candidate cross-dock hubs of the `hub` line-haul design
+    shuttle: Truck | None = None  # the alliance's trucks from a hub through the centers, `truck-<k>`
+    line_haul_design: LineHaulDesign = "tour"  # the design a solution that names none is costed by
 
     @cached_property
     def location_ids(self) -> tuple[str, ...]:
@@ -263,6 +300,7 @@ class Instance:
             tuple(c.id for c in self.centers)
             + tuple(c.depot.id for c in self.companies)
             + tuple(n.id for n in self.nodes)
+            + tuple(h.id for h in self.hubs)
         )
 
     @cached_property
@@ -283,6 +321,10 @@ class Instance:
         return {c.id: c for c in self.centers}
 
     @cached_property
+    def hub_by_id(self) -> Mapping[str, Hub]:
+        return {h.id: h for h in self.hubs}
+
+    @cached_property
     def road_type_by_id(self) -> Mapping[str, RoadType]:
         return {r.id: r for r in self.road_types}
 
@@ -290,7 +332,7 @@ class Instance:
     def coords(self) -> np.ndarray:
         """(n_locations, 2) array of x, y (longitude, latitude when geographic)."""
         sites = [c.site for c in self.centers] + [c.depot for c in self.companies]
-        xy = [(s.x, s.y) for s in sites] + [(n.x, n.y) for n in self.nodes]
+        xy = [(s.x, s.y) for s in sites] + [(n.x, n.y) for n in self.nodes] + [(h.site.x, h.site.y) for h in self.hubs]
         out = np.asarray(xy, dtype=float).reshape(-1, 2)
         out.setflags(write=False)
         return out
@@ -351,13 +393,16 @@ class Instance:
         return Fleet(total, capacity, fixed_cost, cost_per_km, max_route_km)
 
     def site(self, location_id: str) -> Site:
-        """The center or depot site with this id."""
+        """The center, depot or hub site with this id."""
         for center in self.centers:
             if center.id == location_id:
                 return center.site
         for company in self.companies:
             if company.depot.id == location_id:
                 return company.depot
+        for hub in self.hubs:
+            if hub.id == location_id:
+                return hub.site
         raise KeyError(location_id)
 
 
@@ -381,6 +426,24 @@ class Route:
 
 
 @dataclass(frozen=True)
+class ShuttleStop:
+    """What a first-echelon truck leaves at a center and takes back from it."""
+
+    center: str
+    delivered: float
+    collected: float = 0.0
+
+
+@dataclass(frozen=True)
+class Shuttle:
+    """A first-echelon truck route: `vehicle` (`truck-<k>`) leaves the solution's hub,
+    calls at `stops` in order and returns (a center's load may be split over trucks)."""
+
+    vehicle: str
+    stops: tuple[ShuttleStop, ...]
+
+
+@dataclass(frozen=True)
 class Solution:
     """Open centers, node-to-center assignment and, once planned, the routes.
 
@@ -390,6 +453,9 @@ class Solution:
     In `independent` mode every company serves its own demand from its own depot, and
     `open_centers` and `assignment` are empty. `dispatched` gives, for a
     location-only solution, the vehicles each center sends out (Eq. 11).
+    `line_haul_design` names how joint delivery's parcels reach the centers (None: the
+    instance's default); the `hub` design carries its `hub` and the first-echelon
+    `shuttles` from it.
     """
 
     open_centers: frozenset[str]
@@ -397,6 +463,13 @@ class Solution:
     routes: tuple[Route, ...] | None = None
     mode: DeliveryMode = "joint"
     dispatched: Mapping[str, int] = field(default_factory=dict)
+    line_haul_design: LineHaulDesign | None = None
+    hub: str | None = None
+    shuttles: tuple[Shuttle, ...] = ()
+
+    def design(self, instance: Instance) -> LineHaulDesign:
+        """The line-haul design this solution is costed and checked by."""
+        return self.line_haul_design or instance.line_haul_design
 
     @classmethod
     def single_source(

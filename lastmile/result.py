@@ -20,7 +20,7 @@ from lastmile.cost import CostBreakdown, evaluate
 from lastmile.model import Instance, Solution
 
 Status = Literal["optimal", "feasible", "infeasible", "no_solution", "error"]
-Scope = Literal["routing", "total"]
+Scope = Literal["routing", "total", "two_echelon"]
 #: A solver's parameters as a results row stores them.
 Param = str | int | float | bool | None
 #: Relative objective-bound gap within which `optimal` counts as proven: HiGHS's own
@@ -33,8 +33,12 @@ def scoped(cost: CostBreakdown, scope: Scope) -> float:
     """The objective a solver is judged on: its routes (C1 + C2 + C3) and, with scope
     `total`, its centers (C4). Line-haul and feeder trips follow from the assignment and
     the policy, which no routing or location model decides: they are costed in the
-    whole solution's breakdown (`experiments.aggregate`), not here."""
+    whole solution's breakdown (`experiments.aggregate`), not here. A two-echelon problem
+    (`lastmile.two_echelon`) decides its line-haul: scope `two_echelon` adds the
+    centers' handling and every line-haul line (the trucks, the hub)."""
     own = cost.vehicle_fixed + cost.transport + cost.congestion
+    if scope == "two_echelon":
+        return own + cost.center_handling + cost.line_haul_cost
     return own + cost.center_fixed if scope == "total" else own
 
 

@@ -2,7 +2,8 @@
 
 `load_instance(spec)` picks the reader from the file: `.json` (the toolkit's format),
 `.vrp` (CVRPLIB), `cap*.txt` (OR-Library CFLP), other `.txt` (Solomon VRPTW),
-`.vrpspd` (LKH-3's VRPSPD layout, Dethloff), `.dat` (Prodhon LRP). A prefix
+`.vrpspd` (LKH-3's VRPSPD layout, Dethloff), `.dat` (Prodhon LRP, or the 2E-VRP's
+unified format when its first comment names the trucks: the suffix is shared). A prefix
 `KIND:` forces a reader (`sscflp:p1` for Holmberg files, which have no extension),
 and a suffix `#capacity=N` supplies the capacity that `capa/b/c` leave as a word.
 """
@@ -20,9 +21,10 @@ from lastmile.readers.json_format import parse_json_instance, read_json_instance
 from lastmile.readers.physics import check_instance, number
 from lastmile.readers.prodhon import read_prodhon
 from lastmile.readers.solomon import read_solomon
+from lastmile.readers.two_echelon import looks_like, read_two_echelon
 from lastmile.readers.vrpspd import read_vrpspd
 
-KINDS = ("json", "cvrplib", "orlib-cap", "sscflp", "prodhon", "solomon", "vrpspd")
+KINDS = ("json", "cvrplib", "orlib-cap", "sscflp", "prodhon", "solomon", "vrpspd", "2evrp")
 
 __all__ = [
     "KINDS",
@@ -35,6 +37,7 @@ __all__ = [
     "read_prodhon",
     "read_solomon",
     "read_sscflp",
+    "read_two_echelon",
     "read_vrpspd",
     "spec_path",
     "split_spec",
@@ -48,12 +51,22 @@ def detect_kind(path: Path) -> str | None:
     if suffix == ".vrp":
         return "cvrplib"
     if suffix == ".dat":
-        return "prodhon"
+        return "2evrp" if _head_is_2evrp(path) else "prodhon"
     if suffix == ".vrpspd":
         return "vrpspd"
     if suffix == ".txt":
         return "orlib-cap" if path.name.lower().startswith("cap") else "solomon"
     return None
+
+
+def _head_is_2evrp(path: Path) -> bool:
+    """A `.dat` file's first lines name the 2E-VRP's trucks (Prodhon's hold numbers only)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512).decode("utf-8", errors="replace")
+    except OSError:
+        return False  # the reader says what is wrong with the file
+    return looks_like(head)
 
 
 def split_spec(spec: str | Path) -> tuple[str | None, str, str]:
@@ -95,8 +108,8 @@ def load_instance(spec: str | Path) -> Instance:
         raise InstanceError(
             text,
             "",
-            "unknown file kind: use .json, .vrp, .vrpspd, cap*.txt, .txt (Solomon) or .dat, or a prefix "
-            + ", ".join(f"{k}:" for k in KINDS),
+            "unknown file kind: use .json, .vrp, .vrpspd, cap*.txt, .txt (Solomon) or .dat (Prodhon, 2E-VRP), "
+            "or a prefix " + ", ".join(f"{k}:" for k in KINDS),
         )
     capacity = None
     if variant:
@@ -145,4 +158,6 @@ def _read(kind: str, path: Path, capacity: float | None) -> Instance:
         return read_solomon(path)
     if kind == "vrpspd":
         return read_vrpspd(path)
+    if kind == "2evrp":
+        return read_two_echelon(path)
     return read_prodhon(path)
