@@ -27,6 +27,7 @@ from lastmile.result import SolveResult
 from lastmile.solve import Problem, Solver
 from lastmile.solve import solve as solve_problem
 from lastmile.stop import FirstOf, MaxIterations, MaxRuntime, StoppingCriterion
+from lastmile.two_echelon import TwoEchelonProblem
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,31 @@ class Entry:
     iteration: str | None
     clock_with_iterations: bool = False
     seeded: bool = True
+    two_echelon: str | None = None  # `module:function` making its two-echelon solver, if any
+    two_echelon_iteration: str | None = None
 
 
 REGISTRY: dict[str, Entry] = {
-    "exact": Entry("formulations.exact:Exact", None, seeded=False),
+    "exact": Entry("formulations.exact:Exact", None, seeded=False, two_echelon="formulations.exact:Exact"),
     "ortools": Entry("heuristics.ortools_solver:OrTools", "a solution found", clock_with_iterations=True, seeded=False),
-    "pso": Entry("heuristics.pso:PSO", "a swarm step (every particle moves once)"),
-    "ga": Entry("heuristics.ga:GA", "a generation (one offspring)"),
-    "pyvrp": Entry("heuristics.pyvrp_solver:PyVRP", "a PyVRP iteration"),
+    "pso": Entry(
+        "heuristics.pso:PSO",
+        "a swarm step (every particle moves once)",
+        two_echelon="heuristics.two_echelon:pso_search",
+        two_echelon_iteration="a round of the assignment search",
+    ),
+    "ga": Entry(
+        "heuristics.ga:GA",
+        "a generation (one offspring)",
+        two_echelon="heuristics.two_echelon:ga_search",
+        two_echelon_iteration="a round of the assignment search",
+    ),
+    "pyvrp": Entry(
+        "heuristics.pyvrp_solver:PyVRP",
+        "a PyVRP iteration",
+        two_echelon="heuristics.two_echelon:TwoEchelonPyVRP",
+        two_echelon_iteration="a PyVRP iteration",
+    ),
 }
 SOLVERS = tuple(REGISTRY)
 #: Solvers whose result does not depend on the seed: run once, with the first seed.
@@ -63,6 +81,17 @@ def _known(name: str) -> Entry:
 def solver(name: str) -> Solver:
     """The registered solver, its module imported on first use."""
     module, _, attribute = _known(name).target.partition(":")
+    made: Solver = getattr(importlib.import_module(module), attribute)()
+    return made
+
+
+@cache
+def two_echelon_solver(name: str) -> Solver | None:
+    """The registered solver's two-echelon form (None: it takes no two-echelon problem)."""
+    target = _known(name).two_echelon
+    if target is None:
+        return None
+    module, _, attribute = target.partition(":")
     made: Solver = getattr(importlib.import_module(module), attribute)()
     return made
 
@@ -85,4 +114,10 @@ def solve(
     seed: int | np.random.Generator,
     iterations: int | None = None,
 ) -> SolveResult:
+    """Solver `name` on `problem`; a problem kind it does not take is a result saying so."""
+    if isinstance(problem, TwoEchelonProblem):
+        chosen = two_echelon_solver(name)
+        if chosen is None:
+            return SolveResult.failed(name, f"not applicable: {name} takes no two-echelon problem")
+        return solve_problem(problem, chosen, stopping(name, time_limit, iterations), seed)
     return solve_problem(problem, solver(name), stopping(name, time_limit, iterations), seed)

@@ -244,8 +244,10 @@ def solve_first_echelon(
     time_limit: float = 10.0,
     threads: int = 1,
     mip_gap: float = DEFAULT_MIP_GAP,
+    max_stops: int | None = None,
 ) -> FirstEchelon:
-    """Trucks from index 0 through the centers 1..m of `cost` with these loads."""
+    """Trucks from index 0 through the centers 1..m of `cost` with these loads (routes
+    of at most `max_stops` centers: None, every set up to `WHOLE_SETS` centers)."""
     centers = [s for s in range(1, len(delivered) + 1) if delivered[s - 1] > EPS or collected[s - 1] > EPS]
     if not centers:
         return FirstEchelon([], 0.0, 0.0, "optimal", True)
@@ -261,10 +263,12 @@ def solve_first_echelon(
         pickups=pickups,
         delivered={s: ([], [], float(delivered[s - 1])) for s in centers},
         collected={s: ([], [], float(collected[s - 1])) for s in centers} if pickups else {},
+        max_stops=max_stops,
+        total_load=float(sum(delivered)),
     )
     highs = model.highs(threads)
     outcome = run_highs(highs, mip=True, time_limit=time_limit, threads=threads, mip_gap=mip_gap)
-    exact = not pickups and len(centers) <= WHOLE_SETS
+    exact = not pickups and len(centers) <= WHOLE_SETS and (max_stops is None or max_stops >= len(centers))
     if outcome.incumbent is None:
         return FirstEchelon([], math.inf, outcome.bound if exact else None, outcome.status, exact)
     x = np.asarray(highs.getSolution().col_value)

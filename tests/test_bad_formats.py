@@ -15,11 +15,21 @@ from lastmile import InstanceError, load_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
-FORMATS = ("cvrplib", "orlib", "holmberg", "prodhon", "solomon", "vrpspd", "toml")
+FORMATS = ("cvrplib", "orlib", "holmberg", "prodhon", "solomon", "vrpspd", "2evrp", "toml")
 #: Holmberg files have no extension: the `sscflp:` prefix names their reader.
 PREFIX = {"holmberg": "sscflp:"}
 
 EXPECTED = {
+    "2evrp/01_demand_is_a_word.dat": "line 12: Customers record 2 demand: 'abc' is not a number",
+    "2evrp/02_stores_missing.dat": "line 8: block 'Customers' out of order (expected 'Stores')",
+    "2evrp/03_no_satellite.dat": "line 9: Stores: needs the depot and at least one satellite",
+    "2evrp/04_demand_above_van.dat": "line 12: Customers record 1 demand: 60 exceeds the van capacity 50",
+    "2evrp/05_fractional_trucks.dat": "line 3: total trucks: 2.5 is not a whole number of at least 1",
+    "2evrp/06_trucks_too_small.dat": "line 3: total demand 15 exceeds the trucks' capacity 10",
+    "2evrp/07_truck_field_missing.dat": "line 3: Trucks record 1: 3 fields, expected 4",
+    "2evrp/08_blocks_out_of_order.dat": "line 2: block 'CityFreighters' out of order (expected 'Trucks')",
+    "2evrp/09_negative_handling.dat": "line 9: Stores record 2 handling cost: -1 is negative",
+    "2evrp/10_negative_van_cost.dat": "line 6: van cost per distance: -1 is negative",
     "cvrplib/01_byte_order_mark.vrp": "line 1: starts with a UTF-8 byte-order mark: save the file without it",
     "cvrplib/02_capacity_is_a_word.vrp": "CAPACITY: vehicle capacity: 'lots' is not a number",
     "cvrplib/03_depot_out_of_range.vrp": "DEPOT_SECTION: depot '99' is not a node number of 1..5",

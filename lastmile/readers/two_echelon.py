@@ -54,8 +54,14 @@ HEADER = re.compile(r"!\s*(\w+)\s*:")
 
 
 def looks_like(text: str) -> bool:
-    """Whether a `.dat` file's text is a 2E-VRP file (its `!Trucks:` comment), not Prodhon's."""
-    return any(HEADER.match(line.strip()) and "Trucks" in line for line in text.splitlines()[:4])
+    """Whether a `.dat` file's text is a 2E-VRP file (a block's `!NAME:` comment among its
+    first lines), not Prodhon's (numbers only)."""
+    names = dict(BLOCKS)
+    for line in text.splitlines()[:4]:
+        match = HEADER.match(line.strip())
+        if match is not None and match.group(1) in names:
+            return True
+    return False
 
 
 def _blocks(file: str, text: str) -> dict[str, tuple[int, str]]:
