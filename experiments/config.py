@@ -76,6 +76,12 @@ class Config:
     shift_end_min: float = 720.0
     # the joint instance routed as one problem from the same centers: the price of region division
     division_price: bool = True
+    # issue 30: each joint plan costed under every line-haul design named (experiments.designs)
+    line_haul_designs: tuple[str, ...] = ("tour", "direct", "hub")
+    # what one routing problem covers (issue 30): the regions; the whole joint instance from
+    # the plan's centers ("whole", with division_price); and from the fewest centers ("relocated")
+    routing_scopes: tuple[str, ...] = ("region", "whole", "relocated")
+    bound_time_limit: float = 20.0  # seconds for the vans' part of the bound on any joint plan; 0: no bound
     # the cost-allocation game (issue 12): every coalition's joint delivery, the rules
     allocate: bool = False
     allocation_solvers: tuple[str, ...] = ("ga",)  # takes every region (PyVRP has no minimum load rate)
@@ -103,6 +109,8 @@ _ARRAY_FIELDS = {
     "demand_factors",
     "line_haul_factors",
     "allocation_solvers",
+    "line_haul_designs",
+    "routing_scopes",
 }
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -143,6 +151,19 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "free_flow": {"type": "boolean"},
         "shift_end_min": {"type": "number", "exclusiveMinimum": 0},
         "division_price": {"type": "boolean"},
+        "line_haul_designs": {
+            "type": "array",
+            "items": {"enum": ["tour", "direct", "hub"]},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "bound_time_limit": {"type": "number", "minimum": 0, "maximum": 10**6},
+        "routing_scopes": {
+            "type": "array",
+            "items": {"enum": ["region", "whole", "relocated"]},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
         "allocate": {"type": "boolean"},
         "allocation_solvers": {"type": "array", "items": {"enum": list(SOLVERS)}, "minItems": 1, "uniqueItems": True},
         "allocation_iterations": {"type": "integer", "minimum": 1, "maximum": 10**9},

@@ -26,6 +26,7 @@ import pandas as pd
 from experiments.aggregate import delivery_table, division_table, stored_routes, whole_label
 from experiments.best_known import best_known
 from experiments.config import Config
+from experiments.designs import design_table, joint_bound, verdict
 from experiments.figures import write_figures
 from experiments.folder import ExperimentError, input_hashes
 from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
@@ -37,6 +38,7 @@ from experiments.plan import (
     plan_instance,
     region_index,
     region_problems,
+    relocated_problem,
     whole_problem,
 )
 from experiments.provenance import provenance
@@ -44,7 +46,7 @@ from experiments.report import write_report
 from experiments.runner import Task, run_all
 from experiments.solvers import SEEDLESS
 from experiments.stages import Stages
-from experiments.store import VARIANT, WHOLE, Store
+from experiments.store import RELOCATED, VARIANT, WHOLE, Store
 from experiments.tables import write_tables
 from lastmile.distances import same_locations
 from lastmile.model import Instance
@@ -159,7 +161,13 @@ def whole_tasks(plan: Plan, solvers: tuple[str, ...], seed: int, config: Config)
     able = [s for s in solvers if s != "exact" and (isinstance(problem, RoutingProblem) or s == "pyvrp")]
     k = len(plan.joint_regions)
     iterations = None if config.iterations is None else config.iterations * k
-    return [Task(whole_label(plan), WHOLE, s, seed, problem, config.time_limit * k, iterations) for s in able]
+    tasks = [Task(whole_label(plan), WHOLE, s, seed, problem, config.time_limit * k, iterations) for s in able]
+    moved = relocated_problem(plan) if "relocated" in config.routing_scopes else None
+    if moved is not None:
+        label = f"{plan.label}{VARIANT}{RELOCATED}"
+        fits = [s for s in solvers if s != "exact" and (isinstance(moved, RoutingProblem) or s == "pyvrp")]
+        tasks += [Task(label, RELOCATED, s, seed, moved, config.time_limit * k, iterations) for s in fits]
+    return tasks
 
 
 def game_options(config: Config) -> GameOptions:
@@ -418,9 +426,22 @@ class Experiment:
         runs = store.runs()
         values = store.coalitions()
         for plan in plans:
-            store.put_table(plan.label, "delivery", delivery_table(plan, runs))
+            delivery = delivery_table(plan, runs)
+            store.put_table(plan.label, "delivery", delivery)
             if self.config.division_price:
                 store.put_table(plan.label, "decomposition", division_table(plan, runs))
+            if plan.routed and self.config.line_haul_designs:
+                designs = design_table(
+                    plan,
+                    runs,
+                    self.config.line_haul_designs,  # type: ignore[arg-type]
+                    self.config.routing_scopes,
+                )
+                store.put_table(plan.label, "designs", designs)
+                bound = joint_bound(plan, self.config.bound_time_limit) if self.config.bound_time_limit > 0 else None
+                found = verdict(designs, delivery, bound)
+                if found is not None:
+                    store.put_table(plan.label, "verdict", pd.DataFrame([found]))
             if self.config.allocate and not values.empty:
                 orders = orders_seed(self.config.master_seed, plan.label)
                 for name, table in game_tables(plan, values, orders, game_options(self.config)).items():

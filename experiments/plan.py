@@ -26,6 +26,7 @@ process that makes it.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,8 +35,9 @@ import numpy as np
 import pandas as pd
 
 from experiments.stages import Stages
-from experiments.store import ALL, INDEPENDENT, WHOLE
+from experiments.store import ALL, INDEPENDENT, RELOCATED, WHOLE
 from formulations.exact import solve_assignment, solve_location
+from lastmile.cost import assignment_cost_matrix
 from lastmile.distances import same_locations, tables
 from lastmile.location import LocationProblem
 from lastmile.model import Instance
@@ -542,6 +544,69 @@ def whole_problem(plan: Plan) -> RoutingProblem | MultiDepotProblem | None:
     if len(centers) == 1:
         return RoutingProblem(plan.planned, centers[0], customers, vehicles[0], region=WHOLE)
     return MultiDepotProblem(plan.planned, centers, customers, vehicles, region=WHOLE)
+
+
+#: Center combinations scored whole when relocating; past it, added one by one.
+RELOCATION_COMBINATIONS = 5000
+
+
+def fewest_centers(instance: Instance) -> int:
+    """How many centers any joint plan opens at least: the alliance's count, else the
+    fewest whose largest capacities hold the demand (one when any is uncapacitated)."""
+    if instance.alliance_centers is not None:
+        return instance.alliance_centers
+    if any(c.capacity is None for c in instance.centers):
+        return 1
+    rooms = np.cumsum(sorted((float(c.capacity or 0.0) for c in instance.centers), reverse=True))
+    return int(min(np.searchsorted(rooms, instance.total_demand - 1e-9) + 1, len(rooms)))
+
+
+def relocated_centers(instance: Instance) -> tuple[str, ...]:
+    """Issue 30's relocation: the `fewest_centers` candidates of least fixed cost (C4)
+    plus the location stage's transport cost to the nearest of them (Eq. 5,
+    `assignment_cost_matrix`), holding the demand together; every combination up to
+    `RELOCATION_COMBINATIONS`, else one center at a time by the same score. The study's
+    Eqs. (6)-(7) (each region one center within capacity) give way to Eqs. (8)-(9) over
+    the whole instance: fewer centers than regions, each region's nodes served by
+    whichever center routes them."""
+    k = fewest_centers(instance)
+    cost, extra = assignment_cost_matrix(instance)
+    transport = cost + extra
+    fixed = np.array([c.fixed_cost for c in instance.centers])
+    room = np.array([math.inf if c.capacity is None else c.capacity for c in instance.centers])
+    demand = instance.total_demand
+
+    def score(chosen: Sequence[int]) -> float:
+        if room[list(chosen)].sum() < demand - 1e-9:
+            return math.inf
+        return float(fixed[list(chosen)].sum() + transport[list(chosen)].min(axis=0).sum())
+
+    m = len(instance.centers)
+    if math.comb(m, k) <= RELOCATION_COMBINATIONS:
+        best = min(itertools.combinations(range(m), k), key=score)
+    else:
+        chosen: list[int] = []
+        for _ in range(k):
+            chosen.append(min((c for c in range(m) if c not in chosen), key=lambda c: score([*chosen, c])))
+        best = tuple(chosen)
+    return tuple(instance.centers[c].id for c in best)
+
+
+def relocated_problem(plan: Plan) -> RoutingProblem | MultiDepotProblem | None:
+    """The joint instance routed as one problem from `relocated_centers`, with every
+    vehicle the regions got (shared out in turn where there are several centers); the
+    regions' modes stay (lockers hold their parcels). None where `whole_problem` is."""
+    whole = whole_problem(plan)
+    if whole is None:
+        return None
+    centers = relocated_centers(plan.planned)
+    pool = (
+        tuple(v for vs in whole.vehicles for v in vs) if isinstance(whole, MultiDepotProblem) else whole.vehicles or ()
+    )
+    if len(centers) == 1:
+        return RoutingProblem(plan.planned, centers[0], whole.customers, pool, region=RELOCATED)
+    shares = tuple(pool[k :: len(centers)] for k in range(len(centers)))
+    return MultiDepotProblem(plan.planned, centers, whole.customers, shares, region=RELOCATED)
 
 
 def _load(instance: Instance, region: Collection[str]) -> tuple[float, float]:

@@ -42,6 +42,9 @@ ALL = "all"
 INDEPENDENT = "independent:"
 #: The joint instance routed as one problem (label `NAME@whole`, region `whole`).
 WHOLE = "whole"
+#: The joint instance routed as one problem from the fewest centers that hold it (issue
+#: 30's relocation: label `NAME@relocated`, region `relocated`).
+RELOCATED = "relocated"
 CSV_NAME = "results.csv"
 
 

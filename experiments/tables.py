@@ -21,6 +21,7 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 
 import pandas as pd  # noqa: E402
 
+from experiments.design_summary import best_designs  # noqa: E402
 from experiments.latex import to_latex  # noqa: E402
 from experiments.output import write_atomic  # noqa: E402
 from experiments.significance import tests_table  # noqa: E402
@@ -404,6 +405,24 @@ def build(store: Store) -> Iterator[Table]:
         drop=["violations"],
         best_in_rows=["TC_regions", "TC_whole"],
     )
+    designs = store.table("designs")
+    if not designs.empty:
+        for instance, part in designs.groupby("instance", sort=True):
+            table = best_designs(part)
+            if table.empty:
+                continue
+            yield Table(
+                f"designs-{slug(str(instance))}",
+                table,
+                to_latex(
+                    table,
+                    caption=f"{instance}: the alliance's designs, line-haul design by routing scope, the cheapest "
+                    "feasible plan found over solvers and seeds (TC with and without line-haul and LH, every "
+                    "line-haul line of the design, in CNY; E in kg CO2; vehicles; km).",
+                    label=f"tab:designs-{slug(str(instance))}",
+                    best_in_columns=["TC"],
+                ),
+            )
     known = store.table("best_known")
     if not known.empty:
         table = benchmark_summary(runs, delivery, known)

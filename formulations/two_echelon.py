@@ -35,10 +35,8 @@ from numba import njit
 
 from formulations.first_echelon import WHOLE_SETS, Columns, ShuttleModel
 from formulations.highs import DEFAULT_MIP_GAP, run_highs
-from formulations.routing import routing_answer
-from lastmile.model import Center, Company, DistanceSpec, Fleet, Instance, Node, Site
+from formulations.virtual_center import virtual_center_bound
 from lastmile.result import Status
-from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer
 from lastmile.stop import StoppingCriterion
 from lastmile.two_echelon import TwoEchelonProblem
@@ -313,45 +311,32 @@ def _reduced_cost_search(
 
 def _bound_only(problem: TwoEchelonProblem, seconds: float, threads: int, n_sets: int) -> Answer:
     """The relaxation's bound (module docstring), no plan."""
-    m, n = problem.m, problem.n
+    m = problem.m
     cost = problem.van_cost
     handling = problem.handling
     demand = problem.demand[1 + m :]
     out_leg = np.min(cost[1 : 1 + m, 1 + m :] + handling[:, None] * demand[None, :], axis=0)
     home_leg = np.min(cost[1 + m :, 1 : 1 + m], axis=1)
-    size = 2 + n  # the virtual center, a depot no route uses, the customers
-    matrix = np.zeros((size, size))
-    matrix[2:, 2:] = cost[1 + m :, 1 + m :]
-    matrix[0, 2:] = out_leg
-    matrix[2:, 0] = home_leg
     fleet = problem.fleet
-    vans = Fleet(len(problem.vans), fleet.capacity, fleet.fixed_cost, 1.0)
-    relaxed = Instance(
-        name=f"{problem.instance.name}[virtual center]",
-        nodes=tuple(Node(str(k), 0.0, 0.0, {"v": float(q)}) for k, q in enumerate(demand, start=1)),
-        companies=(Company("v", "vans", Site("unused", 0.0, 0.0), vans),),
-        centers=(Center(Site("V", 0.0, 0.0), 0.0, None),),
-        distance=DistanceSpec("explicit"),
-        coordinates="planar",
-        matrix=matrix,
-    )
-    result = routing_answer(
-        RoutingProblem.whole(relaxed),
-        formulation="branch_and_price",
-        time_limit=max(seconds, 1.0),
-        seed=0,
+    van_bound, van_status = virtual_center_bound(
+        out_leg,
+        home_leg,
+        cost[1 + m :, 1 + m :],
+        demand,
+        vans=len(problem.vans),
+        capacity=fleet.capacity,
+        fixed_cost=fleet.fixed_cost,
+        seconds=seconds,
         threads=threads,
-        mip_gap=DEFAULT_MIP_GAP,
-        cut_share=0.25,
     )
     truck = problem.truck
     total = float(demand.sum())
     trips = 0 if total <= 0 else (1 if truck.capacity is None else math.ceil(total / truck.capacity - 1e-9))
     round_trip = float(np.min(problem.truck_cost[0, 1 : 1 + m] + problem.truck_cost[1 : 1 + m, 0]))
-    params = {"formulation": "relaxation bound", "sets": int(n_sets), "van_bound_status": result.status}
-    if result.bound is None:
+    params = {"formulation": "relaxation bound", "sets": int(n_sets), "van_bound_status": van_status}
+    if van_bound is None:
         return Answer("no_solution", None, None, params=params, message="the relaxation reported no bound")
-    bound = float(result.bound) + trips * (truck.fixed_cost + round_trip)
+    bound = float(van_bound) + trips * (truck.fixed_cost + round_trip)
     counted = str(n_sets) if n_sets <= ENUMERATION_LIMIT else f"over {ENUMERATION_LIMIT:,}"
     message = f"{counted} van sets: a bound, no plan"
     return Answer("no_solution", None, bound, params=params, message=message)

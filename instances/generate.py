@@ -115,6 +115,12 @@ XIQING_JOINT_FLEET = {"count": 12, "capacity": 300, "fixed_cost": 100, "cost_per
 #: Line-haul truck, depot -> centers (assumed, the study has none): a 4-8 t diesel
 #: truck, 1,500 parcels, 150 CNY per truck-day, 3.0 CNY/km, 18 L/100 km x 2.68 kg CO2/L.
 LINE_HAUL_TRUCK = {"capacity": 1500, "fixed_cost": 150, "cost_per_km": 3.0, "emission_factor": 0.48}
+#: Cross-dock hub candidates of the `hub` line-haul design (issue 30; assumed, the study
+#: has none): one where each company's access road meets the district's main roads (its
+#: entry node at the district's edge), a leased cross-dock bay at 300 CNY a day (rent and
+#: two sorting staff) and 0.10 CNY per parcel handled (sorting labour), unlimited. The
+#: alliance's shuttle trucks from the hub to the centers are the line-haul truck above.
+XIQING_HUB = {"fixed_cost": 300, "handling_cost": 0.1}
 
 # --- Ling Shan ---------------------------------------------------------------------
 
@@ -160,6 +166,9 @@ LINGSHAN_ALLIANCE_CENTERS = 1
 #: not a truck-day), 1.8 CNY/km and 0.24 kg CO2/km like the county's delivery vehicles,
 #: 1,000 parcels.
 LINGSHAN_LINE_HAUL = {"capacity": 1000, "fixed_cost": 30, "cost_per_km": 1.8, "emission_factor": 0.24}
+#: The `hub` design's candidate (issue 30; assumed): a cross-dock in the county seat, 200
+#: CNY a day and 0.10 CNY per parcel handled; its shuttles are the line-haul van above.
+LINGSHAN_HUB = {"fixed_cost": 200, "handling_cost": 0.1}
 
 KM_PER_DEG_LAT = 111.195
 
@@ -374,6 +383,16 @@ def xiqing() -> dict:
         ],
     }
     calibrate_xiqing(doc)
+    at = {n["id"]: n for n in doc["nodes"]}
+    doc["hubs"] = [
+        {"id": f"hub_{c['id']}", "node": (e := c["depot"]["node"]), "x": at[e]["x"], "y": at[e]["y"], **XIQING_HUB}
+        for c in doc["companies"]
+    ]
+    doc["shuttle"] = LINE_HAUL_TRUCK
+    doc["provenance"]["synthetic"].append(
+        "hub candidates (line-haul design 'hub', assumed): where each company's access road enters the district, "
+        "300 CNY a day, 0.10 CNY per parcel handled; shuttles from the hub are the line-haul truck"
+    )
     return doc
 
 
@@ -563,6 +582,8 @@ def lingshan() -> dict:
                 "line-haul (company depot to the alliance center in the county seat, assumed): a van shuttle of "
                 "1,000 parcels, 30 CNY a trip, 1.8 CNY/km, 0.24 kg CO2/km",
                 "circuity 1.35 road km per great-circle km; no congestion (coefficient 1.0) in the rural network",
+                "hub candidate (line-haul design 'hub', assumed): a cross-dock in the county seat, 200 CNY a day, "
+                "0.10 CNY per parcel handled; shuttles from it are the line-haul van",
             ],
             "sources": ["seeds/004 (Ling Shan study)", "shared/geo/450721_lingshan_towns.csv"],
             "generator": "instances/generate.py",
@@ -572,6 +593,8 @@ def lingshan() -> dict:
         "alliance_centers": LINGSHAN_ALLIANCE_CENTERS,
         "line_haul": LINGSHAN_LINE_HAUL,
         "feeder": LINGSHAN_FEEDER,
+        "hubs": [{"id": "hub_county", "x": LINGSHAN_COUNTY_SEAT[0], "y": LINGSHAN_COUNTY_SEAT[1], **LINGSHAN_HUB}],
+        "shuttle": LINGSHAN_LINE_HAUL,
         "speed_kmh": 40,
         "parcel_km_cost": 0.05,
         "default_congestion": 1.0,

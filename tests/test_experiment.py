@@ -47,6 +47,9 @@ def mini_xiqing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for k, company in enumerate(doc["companies"]):  # depots move onto kept nodes
         node = doc["nodes"][3 * k]
         company["depot"] |= {"node": node["id"], "x": node["x"], "y": node["y"]}
+    for k, hub in enumerate(doc["hubs"]):  # and so do the hub candidates
+        node = doc["nodes"][3 * k + 1]
+        hub |= {"node": node["id"], "x": node["x"], "y": node["y"]}
     path = tmp_path_factory.mktemp("instances") / "mini_xiqing.json"
     path.write_text(json.dumps(doc))
     return path
@@ -166,6 +169,26 @@ def test_a_game_resumes_with_the_coalitions_it_lost(pipeline_run: Path, tmp_path
     with sqlite3.connect(out / STORE_NAME) as db:
         after = pd.read_sql_query("SELECT * FROM coalitions ORDER BY coalition", db)
     pd.testing.assert_frame_equal(before.drop(columns=["time_s"]), after.drop(columns=["time_s"]))
+
+
+def test_every_joint_plan_is_costed_under_each_design_above_the_bound(pipeline_run: Path) -> None:
+    store = Store(pipeline_run)
+    try:
+        designs, verdicts = store.table("designs"), store.table("verdict")
+    finally:
+        store.close()
+    assert set(designs["design"]) == {"tour", "direct", "hub"}
+    assert set(designs["scope"]) == {"region", "whole"}
+    hub = designs[designs["design"] == "hub"]
+    assert hub["hub"].str.startswith("hub_").all() and (hub["LH_shuttle"] > 0).all()
+    ok = designs[designs["feasible"].astype(bool)]
+    assert len(ok) == len(designs)
+    verdict = verdicts.iloc[0]
+    assert verdict["LB"] <= ok["TC"].min() + 1e-6
+    assert verdict["TC_joint"] == pytest.approx(ok["TC"].min())
+    report = (pipeline_run / "report.md").read_text()
+    assert report.startswith("# Does joint delivery pay?")
+    assert "No joint plan in the model saves more than" in report
 
 
 def test_routes_name_the_instance_nodes_and_leave_out_the_depot(pipeline_run: Path, mini_xiqing: Path) -> None:

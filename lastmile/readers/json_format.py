@@ -32,6 +32,7 @@ from lastmile.model import (
     DistanceSpec,
     Edge,
     Fleet,
+    Hub,
     Instance,
     Node,
     Provenance,
@@ -140,13 +141,15 @@ def _short_message(error: jsonschema.ValidationError) -> str:
 
 
 def _sites(doc: dict) -> Iterator[tuple[str, dict]]:
-    """Every located thing with its JSON path: centers, depots, nodes."""
+    """Every located thing with its JSON path: centers, depots, nodes, hubs."""
     for k, center in enumerate(doc["centers"]):
         yield f"$.centers[{k}]", center
     for k, company in enumerate(doc["companies"]):
         yield f"$.companies[{k}].depot", company["depot"]
     for k, node in enumerate(doc["nodes"]):
         yield f"$.nodes[{k}]", node
+    for k, hub in enumerate(doc.get("hubs", [])):
+        yield f"$.hubs[{k}]", hub
 
 
 def _check_references(doc: dict, file: str) -> None:
@@ -323,6 +326,7 @@ def _truck(raw: dict | None, emission_factor: float) -> Truck | None:
         fixed_cost=float(raw["fixed_cost"]),
         cost_per_km=float(raw["cost_per_km"]),
         emission_factor=float(raw.get("emission_factor", emission_factor)),
+        count=raw.get("count"),
     )
 
 
@@ -378,6 +382,12 @@ def _build(doc: dict, file: str) -> Instance:
         feeder=_truck(doc.get("feeder"), emission_factor),
         alliance_centers=doc.get("alliance_centers"),
         independent_windows=bool(doc.get("independent_windows", True)),
+        hubs=tuple(
+            Hub(_site(raw), float(raw["fixed_cost"]), float(raw["handling_cost"]), raw.get("capacity"))
+            for raw in doc.get("hubs", [])
+        ),
+        shuttle=_truck(doc.get("shuttle"), emission_factor),
+        line_haul_design=doc.get("line_haul_design", "tour"),
         speed_kmh=float(doc.get("speed_kmh", 30.0)),
         parcel_km_cost=float(doc.get("parcel_km_cost", 0.0)),
         units=dict(doc["units"]),

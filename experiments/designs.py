@@ -1,0 +1,268 @@
+"""The alliance's designs and a bound on any of them (issue 30).
+
+**Designs.** Each stored joint plan (the three-stage regions' routes, scope `region`;
+the whole joint instance routed as one problem from the same centers, scope `whole`,
+where the price of region division ran; the whole joint instance from the fewest centers
+that hold it, scope `relocated`, `experiments.plan.relocated_centers`) is costed under every line-haul design named
+(`line_haul_designs`): `tour` and `direct` re-cost the same routes; `hub` chooses, among
+the instance's hub candidates, the one whose plan costs least, its shuttles from
+`formulations.first_echelon` for the loads the routes leave at and collect from each
+center (split over trucks). Every figure is the shared `evaluate`'s and every plan is
+checked by the shared `check`. The best design found is the cheapest feasible row.
+
+**The bound.** A lower bound on the total cost (with line-haul) of any joint plan the
+model allows, whatever its centers, assignment, scope and line-haul design, with the
+regions' service modes as stage 2 chose them (lockers hold their parcels):
+
+    LB = V + C + L
+    V  the vans: one virtual center whose legs out and home are each customer's cheapest
+       from and to any candidate center (`formulations.virtual_center`), pickups,
+       windows, route limits and minimum loads dropped, the alliance's fleet; its
+       branch-and-price bound within `bound_time_limit` (C1 + C2 + C3 >= V);
+    C  the centers: the cheapest k of them, k the fewest whose capacities hold the
+       demand (or the alliance's fixed count) (C4 >= C);
+    L  the line-haul: per company, ceil(max(delivered, collected) / truck capacity)
+       trips, each its fixed cost and the cheapest round trip from its depot to any
+       center or hub (every design trucks each company's parcels to a center or a
+       hub); nothing where that trip is 0 km; hubs and shuttles >= 0.
+
+The verdict then reads: the best design found saves S% against the independent plan
+found (or costs S% more), and no joint plan in the model saves more than
+B% = 100 (independent - LB) / independent against it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from experiments.aggregate import stored_routes, whole_label
+from experiments.plan import Plan, fewest_centers, relocated_problem, whole_problem
+from experiments.store import RELOCATED, VARIANT
+from formulations.first_echelon import solve_first_echelon
+from formulations.virtual_center import virtual_center_bound
+from lastmile.check import check
+from lastmile.cost import CostBreakdown, evaluate
+from lastmile.distances import tables
+from lastmile.model import (
+    SHUTTLE_OPERATOR,
+    Instance,
+    LineHaulDesign,
+    Route,
+    Shuttle,
+    ShuttleStop,
+    Solution,
+)
+from lastmile.routing import MultiDepotProblem
+
+#: Routing scopes: the study's regions; the whole joint instance from the plan's centers
+#: (the price of region division); the whole joint instance from the fewest centers that
+#: hold it (`experiments.plan.relocated_centers`).
+SCOPES = ("region", "whole", "relocated")
+
+
+def hub_plan(instance: Instance, solution: Solution) -> Solution | None:
+    """The `hub` design of a joint routed solution: the hub candidate whose plan costs
+    least, with its shuttles for the loads the routes leave at and collect from each
+    center. None without hub candidates or shuttle trucks."""
+    truck = instance.shuttle
+    if not instance.hubs or truck is None or solution.routes is None:
+        return None
+    centers = sorted({r.center for r in solution.routes if r.stops})
+    delivered = dict.fromkeys(centers, 0.0)
+    collected = dict.fromkeys(centers, 0.0)
+    for route in solution.routes:
+        for stop in route.stops:
+            node = instance.node_by_id[stop]
+            delivered[route.center] += node.total_demand
+            collected[route.center] += node.total_pickup
+    t = tables(instance)
+    best: tuple[float, Solution] | None = None
+    for hub in instance.hubs:
+        idx = [instance.index[hub.id]] + [instance.index[c] for c in centers]
+        cost = truck.cost_per_km * (t.km[np.ix_(idx, idx)] + t.congestion_km[np.ix_(idx, idx)])
+        first = solve_first_echelon(
+            cost,
+            [delivered[c] for c in centers],
+            [collected[c] for c in centers],
+            capacity=math.inf if truck.capacity is None else truck.capacity,
+            fixed_cost=truck.fixed_cost,
+            trucks=truck.count or max(1, len(centers) * 50),
+        )
+        if not math.isfinite(first.cost):
+            continue
+        shuttles = tuple(
+            Shuttle(f"{SHUTTLE_OPERATOR}-{k + 1}", tuple(ShuttleStop(centers[c - 1], d, p) for c, d, p in stops))
+            for k, stops in enumerate(first.shuttles)
+        )
+        planned = replace(solution, line_haul_design="hub", hub=hub.id, shuttles=shuttles)
+        total = evaluate(instance, planned).total
+        if best is None or total < best[0]:
+            best = (total, planned)
+    return None if best is None else best[1]
+
+
+def design_row(instance: Instance, solution: Solution, cost: CostBreakdown) -> dict[str, object]:
+    """A design's figures: every cost line, TC and E with line-haul and without."""
+    violations = check(instance, solution)
+    return {
+        "hub": solution.hub or "",
+        "C1": cost.vehicle_fixed,
+        "C2": cost.transport,
+        "C3": cost.congestion,
+        "C4": cost.center_fixed,
+        "LH_trucks": cost.line_haul.cost if cost.line_haul else 0.0,
+        "LH_hub": cost.hub.cost if cost.hub else 0.0,
+        "LH_shuttle": cost.shuttle.cost if cost.shuttle else 0.0,
+        "TC": cost.total,
+        "TC_no_LH": cost.total_without_line_haul,
+        "E": cost.total_co2_kg,
+        "E_no_LH": cost.co2_without_line_haul,
+        "vehicles": len(cost.routes),
+        "shuttles": cost.shuttle.trips if cost.shuttle else 0,
+        "km": cost.km,
+        "LH_km": (cost.line_haul.km if cost.line_haul else 0.0) + (cost.shuttle.km if cost.shuttle else 0.0),
+        "feasible": not violations,
+        "violations": "; ".join(str(v) for v in violations[:3]),
+    }
+
+
+def _joint_plans(plan: Plan, runs: pd.DataFrame) -> list[tuple[str, str, int, Solution]]:
+    """(scope, solver, seed, joint solution) for every stored plan that covers the instance."""
+    out = []
+    regional = runs[(runs["instance"] == plan.label) & runs["feasible"]]
+    for (solver, seed), group in regional.groupby(["solver", "seed"], sort=True):
+        by_region = {row["region"]: row for _, row in group.iterrows()}
+        if plan.joint_regions and all(r in by_region for r in plan.joint_regions):
+            routes = [route for r in plan.joint_regions for route in stored_routes(by_region[r])]
+            out.append(("region", str(solver), int(seed), Solution.routed(routes)))
+    for scope, problem, label in (
+        ("whole", whole_problem(plan), whole_label(plan)),
+        ("relocated", relocated_problem(plan), f"{plan.label}{VARIANT}{RELOCATED}"),
+    ):
+        if problem is None:
+            continue
+        center_of = (
+            {v: c for c, vs in zip(problem.centers, problem.vehicles, strict=True) for v in vs}
+            if isinstance(problem, MultiDepotProblem)
+            else {}
+        )
+        for _, row in runs[(runs["instance"] == label) & runs["feasible"]].iterrows():
+            paths, vehicles = json.loads(row["routes"]), json.loads(row["vehicles"])
+            routes = [
+                Route.through(v, center_of.get(v, row["center"]), p, scope)
+                for v, p in zip(vehicles, paths, strict=True)
+            ]
+            out.append((scope, str(row["solver"]), int(row["seed"]), Solution.routed(routes)))
+    return out
+
+
+def design_table(
+    plan: Plan, runs: pd.DataFrame, designs: tuple[LineHaulDesign, ...], scopes: tuple[str, ...] = SCOPES
+) -> pd.DataFrame:
+    """One row per (scope, solver, seed, design) of the `scopes` asked for; a design the
+    instance cannot take (no hub candidates) gets a row saying so."""
+    instance = plan.planned
+    out = []
+    for scope, solver, seed, solution in _joint_plans(plan, runs):
+        if scope not in scopes:
+            continue
+        for design in designs:
+            head = {"scope": scope, "solver": solver, "seed": seed, "design": design}
+            planned = hub_plan(instance, solution) if design == "hub" else replace(solution, line_haul_design=design)
+            if planned is None:
+                out.append(
+                    head | {"feasible": False, "violations": "not applicable: the instance has no hub candidates"}
+                )
+                continue
+            out.append(head | design_row(instance, planned, evaluate(instance, planned)))
+    return pd.DataFrame(out)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The lower bound on any joint plan and its three parts (module docstring)."""
+
+    total: float
+    vans: float
+    centers: float
+    line_haul: float
+    vans_status: str
+
+
+def joint_bound(plan: Plan, seconds: float) -> Bound | None:
+    """LB = V + C + L (module docstring); None when the vans' relaxation gives no bound
+    or the instance has no candidate centers."""
+    instance = plan.planned
+    if not instance.centers:
+        return None
+    fleet = instance.pooled_fleet()
+    customers = [n for n in instance.nodes if n.needs_service()]
+    t = tables(instance)
+    rows = [instance.index[c.id] for c in instance.centers]
+    cols = [instance.index[n.id] for n in customers]
+    money = fleet.cost_per_km * (t.km + t.congestion_km)
+    vans, status = virtual_center_bound(
+        money[np.ix_(rows, cols)].min(axis=0),
+        money[np.ix_(cols, rows)].min(axis=1),
+        money[np.ix_(cols, cols)],
+        np.array([n.total_demand for n in customers]),
+        vans=fleet.count or len(customers),
+        capacity=fleet.capacity,
+        fixed_cost=fleet.fixed_cost,
+        seconds=seconds,
+    )
+    if vans is None:
+        return None
+    fixed = sorted(c.fixed_cost for c in instance.centers)
+    k = fewest_centers(instance)
+    centers = float(sum(fixed[:k]))
+    line_haul = 0.0
+    truck = instance.line_haul
+    if truck is not None:
+        sites = [c.id for c in instance.centers] + [h.id for h in instance.hubs]
+        for company in instance.companies:
+            out = max(instance.company_demand(company.id), sum(n.pickup.get(company.id, 0.0) for n in instance.nodes))
+            if out <= 0:
+                continue
+            d = instance.index[company.depot.id]
+            trip = min(float(t.km[d, instance.index[s]] + t.km[instance.index[s], d]) for s in sites)
+            if trip <= 0:
+                continue
+            trips = 1 if truck.capacity is None else math.ceil(out / truck.capacity - 1e-9)
+            line_haul += trips * (truck.fixed_cost + truck.cost_per_km * trip)
+    return Bound(float(vans) + centers + line_haul, float(vans), centers, line_haul, status)
+
+
+def verdict(designs: pd.DataFrame, delivery: pd.DataFrame, bound: Bound | None) -> dict[str, object] | None:
+    """The best design found against the best independent plan found, with the bound."""
+    if designs.empty or delivery.empty:
+        return None
+    feasible = designs[designs["feasible"].astype(bool)]
+    alone = delivery[(delivery["delivery"] == "independent") & delivery["feasible"].astype(bool)]
+    if feasible.empty or alone.empty:
+        return None
+    best = feasible.loc[feasible["TC"].idxmin()]
+    independent = float(alone["TC"].min())
+    independent_e = float(alone.loc[alone["TC"].idxmin(), "E"])
+    out: dict[str, object] = {
+        "design": str(best["design"]),
+        "scope": str(best["scope"]),
+        "hub": str(best["hub"]),
+        "solver": str(best["solver"]),
+        "TC_joint": float(best["TC"]),
+        "TC_independent": independent,
+        "saving_pct": 100 * (independent - float(best["TC"])) / independent,
+        "E_joint": float(best["E"]),
+        "E_independent": independent_e,
+        "E_saving_pct": 100 * (independent_e - float(best["E"])) / independent_e if independent_e else math.nan,
+        "LB": math.nan if bound is None else bound.total,
+        "max_saving_pct": math.nan if bound is None else 100 * (independent - bound.total) / independent,
+    }
+    if bound is not None:
+        out |= {"LB_vans": bound.vans, "LB_centers": bound.centers, "LB_line_haul": bound.line_haul}
+    return out
