@@ -243,16 +243,20 @@ def _run(
     """Run the experiment in its locked folder; every way it can stop is one line."""
     from experiments.experiment import Experiment, labelled
 
-    made = not folder.exists()
     experiment = Experiment(config, labelled(specs, instances), argv)
     try:
-        with locked(folder):
-            store = experiment.run(resume=args.resume, retry_errors=args.retry_errors)
-            print_summary(store)
-            store.close()
-            tex, figures, _ = experiment.report()
+        with locked(folder) as made:
+            try:
+                store = experiment.run(resume=args.resume, retry_errors=args.retry_errors)
+                print_summary(store)
+                store.close()
+                tex, figures, _ = experiment.report()
+            except (RunsNotDone, KeyboardInterrupt):
+                raise
+            except Exception:  # a fault: no half-made folder of ours blocks the retry (the lock still held)
+                _discard_unused(folder, made)
+                raise
     except (ExperimentError, StoreError) as exc:
-        _discard_unused(folder, made)
         return _fail(exc, EXIT_BAD_INPUT)
     except RunsNotDone as exc:
         return _fail(f"{exc}; the finished runs are in {folder}: continue with --resume", EXIT_STOPPED)
@@ -260,11 +264,7 @@ def _run(
         print(f"\ninterrupted: finished runs are in {folder}; continue with --resume", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except (OSError, sqlite3.DatabaseError) as exc:
-        _discard_unused(folder, made)
         return _fail(_write_fault(exc, folder), EXIT_STOPPED)
-    except Exception:  # a fault of ours: shown whole, but no half-made folder blocks the retry
-        _discard_unused(folder, made)
-        raise
     print(
         f"\nwrote {folder}: results.sqlite, results.csv, provenance.json, report.md, report.tex, "
         f"{len(tex)} tables, {len(figures)} figures"
@@ -282,6 +282,8 @@ def _fail(problem: object, code: int) -> int:
 def _write_fault(exc: OSError | sqlite3.DatabaseError, folder: Path) -> str:
     """One line for a fault of the disk, the file system or the store under the folder."""
     if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "full" in str(exc):
+        if not folder.is_dir() or not _holds_results(folder):
+            return f"{folder}: no space left on the device before any run was stored; free space and run again"
         return f"{folder}: no space left on the device; the finished runs are kept: free space, then --resume"
     if isinstance(exc, sqlite3.DatabaseError):
         return f"{folder / STORE_NAME}: {sqlite_fault(exc)}"

@@ -81,7 +81,7 @@ class Config:
     # what one routing problem covers (issue 30): the regions; the whole joint instance from
     # the plan's centers ("whole", with division_price); and from the fewest centers ("relocated")
     routing_scopes: tuple[str, ...] = ("region", "whole", "relocated")
-    bound_time_limit: float = 20.0  # seconds for the vans' part of the bound on any joint plan; 0: no bound
+    bound_time_limit: float = 10.0  # seconds for the vans' part of the bound on any joint plan; 0: no bound
     # the cost-allocation game (issue 12): every coalition's joint delivery, the rules
     allocate: bool = False
     allocation_solvers: tuple[str, ...] = ("ga",)  # takes every region (PyVRP has no minimum load rate)

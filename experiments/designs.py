@@ -43,7 +43,7 @@ import pandas as pd
 from experiments.aggregate import stored_routes, whole_label
 from experiments.plan import Plan, fewest_centers, relocated_problem, whole_problem
 from experiments.store import RELOCATED, VARIANT
-from formulations.first_echelon import solve_first_echelon
+from formulations.first_echelon import FirstEchelon, solve_first_echelon
 from formulations.virtual_center import virtual_center_bound
 from lastmile.check import check
 from lastmile.cost import CostBreakdown, evaluate
@@ -80,19 +80,9 @@ def hub_plan(instance: Instance, solution: Solution) -> Solution | None:
             node = instance.node_by_id[stop]
             delivered[route.center] += node.total_demand
             collected[route.center] += node.total_pickup
-    t = tables(instance)
     best: tuple[float, Solution] | None = None
     for hub in instance.hubs:
-        idx = [instance.index[hub.id]] + [instance.index[c] for c in centers]
-        cost = truck.cost_per_km * (t.km[np.ix_(idx, idx)] + t.congestion_km[np.ix_(idx, idx)])
-        first = solve_first_echelon(
-            cost,
-            [delivered[c] for c in centers],
-            [collected[c] for c in centers],
-            capacity=math.inf if truck.capacity is None else truck.capacity,
-            fixed_cost=truck.fixed_cost,
-            trucks=truck.count or max(1, len(centers) * 50),
-        )
+        first = _shuttles(instance, hub.id, tuple(centers), tuple(delivered.values()), tuple(collected.values()))
         if not math.isfinite(first.cost):
             continue
         shuttles = tuple(
@@ -104,6 +94,44 @@ def hub_plan(instance: Instance, solution: Solution) -> Solution | None:
         if best is None or total < best[0]:
             best = (total, planned)
     return None if best is None else best[1]
+
+
+#: The shuttles' model per hub: routes of at most this many centers once there are more
+#: (every set of nine centers with pickups took HiGHS past its limit), within this time.
+SHUTTLE_STOPS = 3
+SHUTTLE_SECONDS = 2.0
+
+
+def _shuttles(
+    instance: Instance, hub: str, centers: tuple[str, ...], delivered: tuple[float, ...], collected: tuple[float, ...]
+) -> FirstEchelon:
+    """The shuttles from `hub` for these loads, once per instance and loads (the region
+    scope's loads are the same for every solver and seed)."""
+    key = (hub, centers, delivered, collected)
+    cache = instance.__dict__.setdefault("_shuttle_plans", {})
+    if key not in cache:
+        cache[key] = _solve_shuttles(instance, hub, centers, delivered, collected)
+    return cache[key]
+
+
+def _solve_shuttles(
+    instance: Instance, hub: str, centers: tuple[str, ...], delivered: tuple[float, ...], collected: tuple[float, ...]
+) -> FirstEchelon:
+    truck = instance.shuttle
+    assert truck is not None
+    t = tables(instance)
+    idx = [instance.index[hub]] + [instance.index[c] for c in centers]
+    cost = truck.cost_per_km * (t.km[np.ix_(idx, idx)] + t.congestion_km[np.ix_(idx, idx)])
+    return solve_first_echelon(
+        cost,
+        list(delivered),
+        list(collected),
+        capacity=math.inf if truck.capacity is None else truck.capacity,
+        fixed_cost=truck.fixed_cost,
+        trucks=truck.count or max(1, len(centers) * 50),
+        time_limit=SHUTTLE_SECONDS,
+        max_stops=SHUTTLE_STOPS if len(centers) > SHUTTLE_STOPS else None,
+    )
 
 
 def design_row(instance: Instance, solution: Solution, cost: CostBreakdown) -> dict[str, object]:

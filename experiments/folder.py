@@ -48,10 +48,16 @@ def check_folder(folder: Path, *, resume: bool) -> None:
 
 
 @contextmanager
-def locked(folder: Path) -> Iterator[None]:
+def locked(folder: Path) -> Iterator[bool]:
     """Hold the folder's lock (an advisory `flock` on `.lock`, released by the kernel
-    when the process ends, however it ends) while the block writes to the folder."""
-    folder.mkdir(parents=True, exist_ok=True)
+    when the process ends, however it ends) while the block writes to the folder; the
+    block gets whether this process made the folder (its own `mkdir` did, so no other
+    process can also believe it), which alone may then remove it while the lock is held."""
+    try:
+        folder.mkdir(parents=True)
+        made = True
+    except FileExistsError:
+        made = False
     with open(folder / LOCK_NAME, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -66,7 +72,7 @@ def locked(folder: Path) -> Iterator[None]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         try:
-            yield
+            yield made
         finally:
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -561,52 +561,82 @@ def fewest_centers(instance: Instance) -> int:
     return int(min(np.searchsorted(rooms, instance.total_demand - 1e-9) + 1, len(rooms)))
 
 
+#: Room kept in the relocated centers' vans for packing parcels into routes.
+RELOCATION_SLACK = 1.1
+
+
 def relocated_centers(instance: Instance) -> tuple[str, ...]:
-    """Issue 30's relocation: the `fewest_centers` candidates of least fixed cost (C4)
-    plus the location stage's transport cost to the nearest of them (Eq. 5,
-    `assignment_cost_matrix`), holding the demand together; every combination up to
+    """Issue 30's relocation: the fewest candidates (from `fewest_centers` up) whose
+    vans hold the demand with `RELOCATION_SLACK` to spare (a center bases as many of the
+    alliance's vans as its capacity fills: floor(capacity / van capacity)), those of
+    least fixed cost (C4) plus the location stage's transport cost to the nearest of
+    them (Eq. 5, `assignment_cost_matrix`); every combination up to
     `RELOCATION_COMBINATIONS`, else one center at a time by the same score. The study's
     Eqs. (6)-(7) (each region one center within capacity) give way to Eqs. (8)-(9) over
-    the whole instance: fewer centers than regions, each region's nodes served by
-    whichever center routes them."""
-    k = fewest_centers(instance)
+    the whole instance: fewer centers than regions, each node served by whichever center
+    routes it."""
     cost, extra = assignment_cost_matrix(instance)
     transport = cost + extra
     fixed = np.array([c.fixed_cost for c in instance.centers])
-    room = np.array([math.inf if c.capacity is None else c.capacity for c in instance.centers])
-    demand = instance.total_demand
+    room = np.array([based_vans(instance, c.id) for c in instance.centers], dtype=float) * van_capacity(instance)
+    need = instance.total_demand * RELOCATION_SLACK
 
     def score(chosen: Sequence[int]) -> float:
-        if room[list(chosen)].sum() < demand - 1e-9:
+        if room[list(chosen)].sum() < need - 1e-9:
             return math.inf
         return float(fixed[list(chosen)].sum() + transport[list(chosen)].min(axis=0).sum())
 
     m = len(instance.centers)
-    if math.comb(m, k) <= RELOCATION_COMBINATIONS:
-        best = min(itertools.combinations(range(m), k), key=score)
-    else:
-        chosen: list[int] = []
-        for _ in range(k):
-            chosen.append(min((c for c in range(m) if c not in chosen), key=lambda c: score([*chosen, c])))
-        best = tuple(chosen)
-    return tuple(instance.centers[c].id for c in best)
+    for k in range(min(fewest_centers(instance), m), m + 1):
+        if math.comb(m, k) <= RELOCATION_COMBINATIONS:
+            best = min(itertools.combinations(range(m), k), key=score)
+        else:
+            chosen: list[int] = []
+            for _ in range(k):
+                chosen.append(min((c for c in range(m) if c not in chosen), key=lambda c: score([*chosen, c])))
+            best = tuple(chosen)
+        if math.isfinite(score(best)) or k == m:
+            return tuple(instance.centers[c].id for c in best)
+    raise AssertionError("unreachable")
+
+
+def van_capacity(instance: Instance) -> float:
+    return instance.pooled_fleet().capacity
+
+
+def based_vans(instance: Instance, center: str) -> int:
+    """The vans a center may base when relocating: as many as its capacity fills (no
+    bound where it is uncapacitated)."""
+    room = instance.center_by_id[center].capacity
+    return 10**9 if room is None else int(room // van_capacity(instance))
 
 
 def relocated_problem(plan: Plan) -> RoutingProblem | MultiDepotProblem | None:
     """The joint instance routed as one problem from `relocated_centers`, with every
-    vehicle the regions got (shared out in turn where there are several centers); the
-    regions' modes stay (lockers hold their parcels). None where `whole_problem` is."""
+    vehicle the regions got, shared out in turn up to what each center may base; the
+    regions' modes stay (lockers hold their parcels). None where `whole_problem` is, or
+    where relocation picks the plan's own centers (the `whole` scope already routes it)."""
     whole = whole_problem(plan)
     if whole is None:
         return None
     centers = relocated_centers(plan.planned)
+    mine = whole.centers if isinstance(whole, MultiDepotProblem) else (whole.center,)
+    if set(centers) == set(mine):
+        return None
     pool = (
-        tuple(v for vs in whole.vehicles for v in vs) if isinstance(whole, MultiDepotProblem) else whole.vehicles or ()
+        list(v for vs in whole.vehicles for v in vs)
+        if isinstance(whole, MultiDepotProblem)
+        else list(whole.vehicles or ())
     )
     if len(centers) == 1:
-        return RoutingProblem(plan.planned, centers[0], whole.customers, pool, region=RELOCATED)
-    shares = tuple(pool[k :: len(centers)] for k in range(len(centers)))
-    return MultiDepotProblem(plan.planned, centers, whole.customers, shares, region=RELOCATED)
+        return RoutingProblem(plan.planned, centers[0], whole.customers, tuple(pool), region=RELOCATED)
+    shares: list[list[str]] = [[] for _ in centers]
+    limits = [based_vans(plan.planned, c) for c in centers]
+    while pool and any(len(share) < limit for share, limit in zip(shares, limits, strict=True)):
+        for share, limit in zip(shares, limits, strict=True):
+            if pool and len(share) < limit:
+                share.append(pool.pop(0))
+    return MultiDepotProblem(plan.planned, centers, whole.customers, tuple(map(tuple, shares)), region=RELOCATED)
 
 
 def _load(instance: Instance, region: Collection[str]) -> tuple[float, float]:

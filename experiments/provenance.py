@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -122,7 +123,7 @@ class RunProvenance:
 
 def provenance(root: Path, argv: list[str], config: Config) -> RunProvenance:
     return RunProvenance(
-        command=" ".join([Path(sys.argv[0]).name, *argv]),
+        command=shlex.join([Path(sys.argv[0]).name, *argv]),
         config=config,
         versions=versions(),
         git_commit=git_commit(root),

@@ -7,9 +7,11 @@ echelon, the first echelon solved exactly for the loads they leave at the center
   customer's cheapest center, counting a share of a truck's round trip per parcel
   (2 c(hub, s) / Q per parcel), and is improved by moving customers whose estimated
   saving (removal from their route, cheapest insertion into a route of another center,
-  the truck share) is positive, the centers they leave and join routed again; when no
-  move is estimated to pay, a few customers go to their second-cheapest center
-  (a kick). The best plan, costed whole, is kept.
+  the truck share) is positive, the centers they leave and join routed again; else a
+  whole route moves to the center where its two ends cost least; when nothing untried
+  is left, a few customers go to their second-cheapest center (a kick, from the best
+  plan after `STALL_ROUNDS` rounds without a better one). The best plan, costed whole,
+  is kept.
 - `TwoEchelonPyVRP` (`pyvrp`, the reference): the vans' echelon as one multi-depot
   problem for PyVRP (each center its vans), the trucks as above.
 """
@@ -35,6 +37,8 @@ KICK_SHARE = 0.05
 #: Inner budget per center and round: generations (GA) or swarm steps (PSO) under an
 #: iteration budget, else a share of the time left.
 INNER_ITERATIONS = 60
+#: Rounds without a better plan after which a kick starts from the best plan again.
+STALL_ROUNDS = 10
 
 
 @dataclass(frozen=True)
@@ -181,24 +185,27 @@ class TwoEchelonSearch:
         rounds = 0
         if best is not None:
             trace.append((search.elapsed(), best[1]))
+        best_assign = current_assign.copy()
+        tried: set[bytes] = {current_assign.tobytes()}
+        stall = 0
         while not search.exhausted() and current is not None:
             rounds += 1
             search.tick()
-            trial = current_assign.copy()
-            moves = _moves(problem, current[0], trial, share)
-            if moves:
-                for i, s in moves[: max(1, int(MOVES_PER_ROUND * n))]:
-                    trial[i] = s
-            else:
-                kicked = rng.choice(n, size=max(1, int(KICK_SHARE * n)), replace=False)
-                trial[kicked] = ranked[1, kicked] if m > 1 else trial[kicked]
+            trial = _next_trial(problem, current[0], current_assign, share, tried)
+            kicked = trial is None
+            if trial is None:  # nothing untried is estimated to pay: a kick, from the best after a stall
+                trial = (best_assign if stall >= STALL_ROUNDS else current_assign).copy()
+                chosen = rng.choice(n, size=max(1, int(KICK_SHARE * n)), replace=False)
+                trial[chosen] = ranked[1, chosen] if m > 1 else trial[chosen]
+            tried.add(trial.tobytes())
             found = plan_of(trial)
-            if found is not None and (found[1] < current[1] - 1e-9 or not moves):
+            if found is not None and (found[1] < current[1] - 1e-9 or kicked):
                 current, current_assign = found, trial
-                if best is None or found[1] < best[1] - 1e-9:
-                    best = found
-                    trace.append((search.elapsed(), found[1]))
-
+            if found is not None and (best is None or found[1] < best[1] - 1e-9):
+                best, best_assign, stall = found, trial.copy(), 0
+                trace.append((search.elapsed(), found[1]))
+            else:
+                stall += 1
         if best is None:
             return Answer("no_solution", None, message="no assignment of customers to centers could be routed")
         return _answer(problem, best[0], trace, {"rounds": rounds, "inner": inner.name})
@@ -230,6 +237,58 @@ def _by_regret(problem: TwoEchelonProblem, alone: np.ndarray, slack: float) -> n
                 room[s] -= demand[i]
                 break
     return out
+
+
+def _next_trial(
+    problem: TwoEchelonProblem,
+    routes: list[tuple[int, list[int]]],
+    assign: np.ndarray,
+    share: np.ndarray,
+    tried: set[bytes],
+) -> np.ndarray | None:
+    """The next assignment to route: the customer moves estimated to pay (the best
+    `MOVES_PER_ROUND` of them), else a whole route moved to the center where its ends
+    cost least, if that assignment has not been tried; None when neither is left."""
+    n = problem.n
+    moves = _moves(problem, routes, assign, share)
+    if moves:
+        trial = assign.copy()
+        for i, s in moves[: max(1, int(MOVES_PER_ROUND * n))]:
+            trial[i] = s
+        if trial.tobytes() not in tried:
+            return trial
+        for i, s in moves:  # one move at a time
+            single = assign.copy()
+            single[i] = s
+            if single.tobytes() not in tried:
+                return single
+    for members, center in _route_moves(problem, routes, share):
+        trial = assign.copy()
+        trial[members] = center
+        if trial.tobytes() not in tried:
+            return trial
+    return None
+
+
+def _route_moves(
+    problem: TwoEchelonProblem, routes: list[tuple[int, list[int]]], share: np.ndarray
+) -> list[tuple[list[int], int]]:
+    """(the route's customers, a center) for every route and every other center with a
+    van to spare, best estimated gain first (the route's two ends and its truck share)."""
+    m = problem.m
+    cost = problem.van_cost
+    based = np.bincount([s for s, _ in routes], minlength=m)
+    out = []
+    for s, stops in routes:
+        first, last = m + stops[0], m + stops[-1]
+        load = float(problem.demand[[m + i for i in stops]].sum())
+        here = cost[1 + s, first] + cost[last, 1 + s] + share[s] * load
+        for t in range(m):
+            if t != s and based[t] < problem.base_limits[t]:
+                gain = here - cost[1 + t, first] - cost[last, 1 + t] - share[t] * load
+                out.append((gain, [i - 1 for i in stops], t))
+    out.sort(key=lambda move: -move[0])
+    return [(members, t) for _, members, t in out]
 
 
 def _route_cost(problem: TwoEchelonProblem, s: int, stops: list[int]) -> float:
