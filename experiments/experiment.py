@@ -430,7 +430,8 @@ class Experiment:
             store.put_table(plan.label, "delivery", delivery)
             if self.config.division_price:
                 store.put_table(plan.label, "decomposition", division_table(plan, runs))
-            if plan.routed and self.config.line_haul_designs:
+            # the designs answer joint against independent delivery: instances of several companies
+            if plan.routed and len(plan.instance.companies) > 1 and self.config.line_haul_designs:
                 designs = design_table(
                     plan,
                     runs,

@@ -103,6 +103,8 @@ def tiny_xiqing() -> Instance:
     doc["centers"] = [c for c in doc["centers"] if c["node"] in keep][:3]
     for company in doc["companies"]:
         company["depot"] = {k: v for k, v in company["depot"].items() if k not in ("node", "access")}
+    for hub in doc["hubs"]:  # off the road network too
+        hub.pop("node")
     doc["distance"] = {"metric": "haversine", "circuity": 1.3}
     doc["edges"] = []
     return build(doc)

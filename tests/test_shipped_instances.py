@@ -88,7 +88,9 @@ def test_lingshan_has_the_real_townships_and_53_percent_service_points():
         points = [n for n in ls.nodes if n.id.startswith(node.id + ".")]
         assert len(points) == round(0.53 * villages)
     assert ls.total_pickup > 0
-    assert all(0 < km < 200 for km in tables(ls).km[0, 1:])
+    sites = len(ls.location_ids) - len(ls.hubs)  # the county-seat hub stands at the county center
+    assert all(0 < km < 200 for km in tables(ls).km[0, 1:sites])
+    assert tables(ls).km[0, ls.index["hub_county"]] == 0
     villages = [n for n in ls.nodes if "." in n.id]
     assert all(n.town == n.id.split(".")[0] for n in villages)
     assert ls.feeder is not None and ls.alliance_centers == 1 and ls.line_haul is not None
