@@ -49,44 +49,17 @@ PROBE = 3000
 
 
 @njit(cache=True)
-def _count_sets(demand: np.ndarray, capacity: float, limit: int) -> int:
-    """How many non-empty customer sets fit a van (stops counting past `limit`)."""
+def _sets(demand: np.ndarray, capacity: float, limit: int) -> np.ndarray:
+    """Every non-empty customer set within capacity, as bit masks in increasing order;
+    past `limit` sets, the first `limit` + 1 found (so a caller can tell it is over)."""
     n = len(demand)
+    out = np.empty(limit + 1, dtype=np.int64)
     count = 0
     stack_mask = np.zeros(n + 1, dtype=np.int64)
     stack_next = np.zeros(n + 1, dtype=np.int64)
     stack_load = np.zeros(n + 1)
     depth = 0
-    stack_next[0] = 0
-    while depth >= 0:
-        k = stack_next[depth]
-        if k >= n:
-            depth -= 1
-            continue
-        stack_next[depth] = k + 1
-        load = stack_load[depth] + demand[k]
-        if load <= capacity + 1e-9:
-            count += 1
-            if count > limit:
-                return count
-            depth += 1
-            stack_mask[depth] = stack_mask[depth - 1] | (1 << k)
-            stack_load[depth] = load
-            stack_next[depth] = k + 1
-    return count
-
-
-@njit(cache=True)
-def _sets(demand: np.ndarray, capacity: float, total: int) -> np.ndarray:
-    """Every non-empty customer set within capacity, as bit masks in increasing order."""
-    n = len(demand)
-    out = np.empty(total, dtype=np.int64)
-    count = 0
-    stack_mask = np.zeros(n + 1, dtype=np.int64)
-    stack_next = np.zeros(n + 1, dtype=np.int64)
-    stack_load = np.zeros(n + 1)
-    depth = 0
-    while depth >= 0:
+    while depth >= 0 and count <= limit:
         k = stack_next[depth]
         if k >= n:
             depth -= 1
@@ -165,9 +138,9 @@ def cheapest_order(members: list[int], start: np.ndarray, arc: np.ndarray, end: 
     return order[::-1]
 
 
-def count_sets(problem: TwoEchelonProblem, limit: int = ENUMERATION_LIMIT) -> int:
-    """Customer sets within a van's capacity (counted up to `limit` + 1)."""
-    return int(_count_sets(problem.demand[1 + problem.m :], problem.fleet.capacity, limit))
+def van_sets(problem: TwoEchelonProblem, limit: int = ENUMERATION_LIMIT) -> np.ndarray:
+    """The customer sets within a van's capacity (`limit` + 1 of them when there are more)."""
+    return _sets(np.ascontiguousarray(problem.demand[1 + problem.m :]), problem.fleet.capacity, limit)
 
 
 def two_echelon_answer(
@@ -186,13 +159,13 @@ def two_echelon_answer(
         return Answer(
             "error", None, message="not applicable: the exact 2E-VRP model has no pickups, windows or route limit"
         )
-    n_sets = count_sets(problem)
-    if n_sets > ENUMERATION_LIMIT or problem.n > 62:
+    masks = van_sets(problem) if problem.n <= 62 else np.zeros(ENUMERATION_LIMIT + 1, dtype=np.int64)
+    n_sets = len(masks)
+    if n_sets > ENUMERATION_LIMIT:
         left = stop.max_seconds - (time.perf_counter() - started)
         return _bound_only(problem, left, threads, n_sets)
     m, n = problem.m, problem.n
     demand = problem.demand[1 + m :]
-    masks = _sets(demand, problem.fleet.capacity, n_sets)
     bits = ((masks[:, None] >> np.arange(n)) & 1).astype(bool)
     loads = bits.astype(float) @ demand
     arc = np.ascontiguousarray(problem.van_cost[1 + m :, 1 + m :])
