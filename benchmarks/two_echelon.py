@@ -1,7 +1,7 @@
 """Two-echelon routing (2E-VRP) against published values: every solver at the same wall clock.
 
     python benchmarks/two_echelon.py [--sets Set2a Set3 Set5] [--time-limit 60] [--seeds 3]
-                                     [--solvers exact ga pso pyvrp] [--max-customers 200]
+                                     [--solvers exact ga pso pyvrp ortools] [--max-customers 200]
 
 Instances are the unified-format files of `../shared/benchmarks/2evrp/` (read by path,
 never copied); the published values are `benchmarks/two_echelon_values.csv`, each with
@@ -42,7 +42,7 @@ def main() -> None:
     p.add_argument("--sets", nargs="+", default=["Set2a", "Set2b", "Set3", "Set5"])
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--master-seed", type=int, default=2024)
-    p.add_argument("--solvers", nargs="+", default=["exact", "ga", "pso", "pyvrp"])
+    p.add_argument("--solvers", nargs="+", default=["exact", "ga", "pso", "pyvrp", "ortools"])
     p.add_argument("--max-customers", type=int, default=200)
     args = p.parse_args()
     folder = args.benchmarks / "2evrp"

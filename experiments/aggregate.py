@@ -32,9 +32,12 @@ SHOWN = 3
 
 
 def stored_routes(row: pd.Series) -> list[Route]:
-    """The routes of one stored run, rebuilt from its `routes`, `vehicles` and `center`."""
+    """The routes of one stored run, rebuilt from its `routes`, `vehicles` and `centers`
+    (`center` for every route in a store made before `centers`)."""
     paths, vehicles = json.loads(row["routes"]), json.loads(row["vehicles"])
-    return [Route.through(v, row["center"], stops, row["region"]) for v, stops in zip(vehicles, paths, strict=True)]
+    centers = json.loads(row["centers"]) if isinstance(row.get("centers"), str) and row["centers"] else []
+    starts = centers if len(centers) == len(paths) else [row["center"]] * len(paths)
+    return [Route.through(v, c, stops, row["region"]) for v, c, stops in zip(vehicles, starts, paths, strict=True)]
 
 
 def delivery_row(instance: Instance, solution: Solution, delivery: str, solver: str, seed: int) -> dict[str, object]:

@@ -3,7 +3,9 @@
 A CVRPLIB `NAME.sol` next to `NAME.vrp` gives its cost; otherwise the nearest
 `bks.csv` or `optimal.csv` in the file's folder or one of its two parents gives the
 value of the row whose `instance` is the instance's name (columns `bks`,
-`bks_distance` or `optimal`, the layout of `../shared/benchmarks/`).
+`bks_distance` or `optimal`, the layout of `../shared/benchmarks/`). A 2E-VRP file
+without one takes its value from the project's sourced `benchmarks/two_echelon_values.csv`
+(column `value`, issue 31).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 from lastmile.readers import spec_path
 
-VALUE_COLUMNS = ("bks", "bks_distance", "optimal")
+VALUE_COLUMNS = ("bks", "bks_distance", "optimal", "value")
+#: The published 2E-VRP values, each with its source (benchmarks/two_echelon.py reads it too).
+TWO_ECHELON_VALUES = Path(__file__).resolve().parents[1] / "benchmarks" / "two_echelon_values.csv"
 _COST = re.compile(r"^\s*cost\s+([0-9.eE+-]+)", re.IGNORECASE | re.MULTILINE)
 
 
@@ -31,6 +35,8 @@ def best_known(spec: str, name: str) -> float | None:
             value = _lookup(folder / table, name)
             if value is not None:
                 return value
+    if path.suffix == ".dat":
+        return _lookup(TWO_ECHELON_VALUES, name)
     return None
 
 

@@ -153,8 +153,10 @@ def whole_tasks(plan: Plan, solvers: tuple[str, ...], seed: int, config: Config)
     """The joint instance routed as one problem (the price of region division), once per
     solver that takes it with the first seed, with the regions' budget together (the
     time limit and iterations times the number of regions). Every heuristic takes one
-    open center; several need PyVRP's multi-depot search. `exact` is left out: its
-    regional model is already at its size limit (issue 17)."""
+    open center; several need a multi-depot search, which PyVRP runs here. OR-Tools could
+    (it takes multi-depot problems for the hub design's vans) but is kept off these
+    scopes: at the regions' budget together it doubles `make compare`'s time. `exact` is
+    left out: its regional model is already at its size limit (issue 17)."""
     problem = whole_problem(plan)
     if problem is None:
         return []

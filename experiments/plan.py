@@ -16,6 +16,9 @@ What an instance gets depends on what its file holds:
 - **location then routing** (several candidate centers and a fleet, e.g. Prodhon
   LRP): the location model (Eqs. 5-10) opens centers and assigns customers; each
   open center's customers are one region;
+- **two-echelon routing** (one company, a hub and shuttle trucks, e.g. the 2E-VRP
+  sets): the whole instance is one two-echelon problem, `all` (trucks from the hub
+  through the centers, vans from the centers: `TwoEchelonProblem.whole`);
 - **routing** (one center, e.g. CVRPLIB): the whole instance is one region, `all`;
 - **location only** (no fleet, e.g. OR-Library CFLP): the location model is the run.
 
@@ -45,6 +48,7 @@ from lastmile.policies import has_status_quo, status_quo
 from lastmile.result import SolveResult
 from lastmile.routing import MultiDepotProblem, RoutingProblem
 from lastmile.subset import restrict
+from lastmile.two_echelon import TwoEchelonProblem
 from zoning import dataset
 from zoning.classifier import fit_xgboost, predict_modes
 from zoning.graph import delivery_graph
@@ -82,7 +86,7 @@ class FleetTooSmall(PlanError):
         self.vehicles = vehicles
 
 
-Problem = RoutingProblem | LocationProblem
+Problem = RoutingProblem | LocationProblem | TwoEchelonProblem
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,8 @@ class Plan:
 
     @property
     def routed(self) -> bool:
-        """Whether every problem is a routing problem (not a location-only instance)."""
+        """Whether every problem is a (one-echelon) routing problem: not a location-only
+        instance, not a two-echelon one."""
         return all(isinstance(p, RoutingProblem) for p in self.problems.values())
 
     @property
@@ -168,6 +173,8 @@ def plan_instance(instance: Instance, label: str, rng: np.random.Generator, opti
         with stages.stage("distances"):
             tables(instance)
         plan = _full_pipeline(instance, label, rng, options, stages)
+    elif instance.hubs and instance.shuttle is not None:
+        plan = Plan(label, instance, instance, {ALL: TwoEchelonProblem.whole(instance)})
     elif len(instance.centers) > 1:
         plan = _locate_then_route(instance, label, options)
     else:

@@ -34,7 +34,6 @@ from experiments.solvers import solve
 from experiments.store import RunRow
 from lastmile.location import LocationProblem
 from lastmile.result import SolveResult
-from lastmile.routing import RoutingProblem
 from lastmile.solve import Problem
 
 
@@ -53,16 +52,27 @@ class Task:
         return (self.instance, self.region, self.solver, self.seed)
 
 
-def _routes(problem: Problem, result: SolveResult) -> tuple[list[list[str]], list[str], str]:
+def _routes(result: SolveResult) -> tuple[list[list[str]], list[str], list[str]]:
+    """Each used route's stops, vehicle and center."""
     if result.solution is None or result.solution.routes is None:
-        return [], [], problem.center if isinstance(problem, RoutingProblem) else ""
+        return [], [], []
     routes = [r for r in result.solution.routes if r.stops]
-    center = routes[0].center if routes else getattr(problem, "center", "")
-    return [list(r.stops) for r in routes], [r.vehicle for r in routes], center
+    return [list(r.stops) for r in routes], [r.vehicle for r in routes], [r.center for r in routes]
+
+
+def _shuttles(result: SolveResult) -> list[dict[str, object]]:
+    """The first echelon's truck routes, as `RunRow.shuttles` stores them."""
+    if result.solution is None:
+        return []
+    return [
+        {"vehicle": s.vehicle, "stops": [[stop.center, stop.delivered, stop.collected] for stop in s.stops]}
+        for s in result.solution.shuttles
+    ]
 
 
 def row_of(task: Task, result: SolveResult) -> RunRow:
-    routes, vehicles, center = _routes(task.problem, result)
+    routes, vehicles, centers = _routes(result)
+    center = centers[0] if centers else getattr(task.problem, "center", "")
     cost = result.cost
     if isinstance(task.problem, LocationProblem) and result.solution is not None:
         center = ",".join(sorted(result.solution.open_centers))
@@ -80,6 +90,9 @@ def row_of(task: Task, result: SolveResult) -> RunRow:
         routes=json.dumps(routes),
         vehicles=json.dumps(vehicles),
         center=center,
+        centers=json.dumps(centers),
+        hub=(result.solution.hub or "") if result.solution is not None else "",
+        shuttles=json.dumps(_shuttles(result)),
         km=None if cost is None else cost.km,
         co2_kg=None if cost is None else cost.co2_kg,
         vehicle_fixed=None if cost is None else cost.vehicle_fixed,

@@ -46,7 +46,14 @@ class Entry:
 
 REGISTRY: dict[str, Entry] = {
     "exact": Entry("formulations.exact:Exact", None, seeded=False, two_echelon="formulations.exact:Exact"),
-    "ortools": Entry("heuristics.ortools_solver:OrTools", "a solution found", clock_with_iterations=True, seeded=False),
+    "ortools": Entry(
+        "heuristics.ortools_solver:OrTools",
+        "a solution found",
+        clock_with_iterations=True,
+        seeded=False,
+        two_echelon="heuristics.two_echelon:ortools_vans",
+        two_echelon_iteration="a solution found",
+    ),
     "pso": Entry(
         "heuristics.pso:PSO",
         "a swarm step (every particle moves once)",
@@ -62,7 +69,7 @@ REGISTRY: dict[str, Entry] = {
     "pyvrp": Entry(
         "heuristics.pyvrp_solver:PyVRP",
         "a PyVRP iteration",
-        two_echelon="heuristics.two_echelon:TwoEchelonPyVRP",
+        two_echelon="heuristics.two_echelon:pyvrp_vans",
         two_echelon_iteration="a PyVRP iteration",
     ),
 }

@@ -52,7 +52,11 @@ CSV_NAME = "results.csv"
 class RunRow:
     """One finished run, as stored. `routes` is JSON: a list of routes, each the node
     ids in visiting order as the instance file names them, depot left out;
-    `vehicles` (JSON) names each route's vehicle and `center` its start."""
+    `vehicles` (JSON) names each route's vehicle, `centers` (JSON) each route's start
+    and `center` the first route's. A two-echelon run also names its `hub` and gives
+    its truck routes in `shuttles` (JSON: per truck `{"vehicle", "stops": [[center,
+    delivered, collected], ...]}`), so both echelons can be re-costed from the
+    instance file alone (stores made before these columns hold them empty)."""
 
     instance: str
     region: str
@@ -67,6 +71,9 @@ class RunRow:
     routes: str
     vehicles: str
     center: str
+    centers: str
+    hub: str
+    shuttles: str
     km: float | None
     co2_kg: float | None
     vehicle_fixed: float | None
@@ -165,6 +172,7 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             with self.db:
                 self.db.execute(f"CREATE TABLE IF NOT EXISTS runs {_schema(COLUMNS, KEY)}")
+                self._add_columns("runs", COLUMNS)
                 self.db.execute(f"CREATE TABLE IF NOT EXISTS coalitions {_schema(COALITION_COLUMNS, COALITION_KEY)}")
                 self.db.execute(
                     "CREATE TABLE IF NOT EXISTS tables "
@@ -193,6 +201,15 @@ class Store:
         problems = [r[0] for r in self.db.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             raise StoreError(f"{self.path}: damaged ({problems[0]})")
+
+    def _add_columns(self, table: str, columns: tuple[str, ...]) -> None:
+        """Columns added since a store was made (resuming it), empty in its old rows."""
+        have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column not in have:
+                kind = _SQL_TYPES.get(column, "REAL" if column in _REAL else "TEXT")
+                default = "" if kind != "TEXT" else " DEFAULT ''"
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}{default}")
 
     def close(self) -> None:
         self.db.close()

@@ -5,7 +5,9 @@ the start, at most the capacity) and `collected` (cumulates pickups); the load a
 a customer i is delivered(end) - delivered(i) + collected(i), constrained to the
 capacity at every customer (simultaneous pickup and delivery). `km` carries the route
 length limit, `time` the time windows with waiting allowed. Vehicles have the fleet's
-fixed cost. Search: PATH_CHEAPEST_ARC, then guided local search.
+fixed cost. Search: PATH_CHEAPEST_ARC, then guided local search. A multi-depot problem
+(`MultiDepotProblem`: the vans of the two-echelon problem's second echelon) gives each
+vehicle its own center as start and end.
 
 Known faults handled: OR-Tools may overrun its time limit, so a solution callback
 ends the search once the wall clock passes it and the run's real time is recorded;
@@ -24,7 +26,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from heuristics.scaling import IntegerProblem, rounded_up
 from heuristics.stopping import Trace
-from lastmile.routing import RoutingProblem
+from lastmile.routing import MultiDepotProblem, RoutingProblem
 from lastmile.solve import Answer
 from lastmile.stop import StoppingCriterion
 
@@ -35,17 +37,25 @@ class OrTools:
 
     name = "ortools"
 
-    def __call__(self, problem: RoutingProblem, stop: StoppingCriterion, seed: int) -> Answer:
+    def __call__(self, problem: RoutingProblem | MultiDepotProblem, stop: StoppingCriterion, seed: int) -> Answer:
         if stop.max_seconds is None:
             raise ValueError("OR-Tools needs a wall-clock limit")
         return _run(problem, stop.max_seconds, stop.max_iterations)
 
 
-def _run(problem: RoutingProblem, time_limit: float, iterations: int | None) -> Answer:
+def _bases(problem: RoutingProblem | MultiDepotProblem) -> list[int]:
+    """Each vehicle's center (its index in the problem's tables)."""
+    if isinstance(problem, MultiDepotProblem):
+        return [d for d, vehicles in enumerate(problem.vehicles) for _ in vehicles]
+    return [0] * (problem.fleet_size if problem.fleet_size is not None else problem.n)
+
+
+def _run(problem: RoutingProblem | MultiDepotProblem, time_limit: float, iterations: int | None) -> Answer:
     started = time.perf_counter()
-    n = problem.n
-    vehicles = problem.fleet_size if problem.fleet_size is not None else n
-    manager = pywrapcp.RoutingIndexManager(n + 1, vehicles, 0)
+    n, first = problem.n, problem.depots  # customers are indices first..first+n-1
+    bases = _bases(problem)
+    vehicles = len(bases)
+    manager = pywrapcp.RoutingIndexManager(first + n, vehicles, bases, bases)
     routing = pywrapcp.RoutingModel(manager)
     whole = IntegerProblem.of(problem)
     scale, arc = whole.scale, whole.arc
@@ -67,7 +77,7 @@ def _run(problem: RoutingProblem, time_limit: float, iterations: int | None) -> 
         collected_cb = routing.RegisterUnaryTransitCallback(lambda i: int(pickup[node(i)]))
         routing.AddDimension(collected_cb, 0, capacity, True, "collected")
         collected = routing.GetDimensionOrDie("collected")
-        for c in range(1, n + 1):
+        for c in range(first, first + n):
             index = manager.NodeToIndex(c)
             route_load = solver.Element(ends, routing.VehicleVar(index))
             solver.Add(route_load - delivered.CumulVar(index) + collected.CumulVar(index) <= capacity)
@@ -89,7 +99,7 @@ def _run(problem: RoutingProblem, time_limit: float, iterations: int | None) -> 
         time_cb = routing.RegisterTransitCallback(lambda i, j: int(travel[node(i), node(j)]))
         routing.AddDimension(time_cb, horizon, 10 * horizon, False, "time")
         clock = routing.GetDimensionOrDie("time")
-        for c in range(1, n + 1):
+        for c in range(first, first + n):
             low = int(np.ceil(early[c] * tscale))
             high = int(np.floor(late[c] * tscale)) if np.isfinite(late[c]) else 10 * horizon
             clock.CumulVar(manager.NodeToIndex(c)).SetRange(low, high)
@@ -119,16 +129,19 @@ def _run(problem: RoutingProblem, time_limit: float, iterations: int | None) -> 
     elapsed = time.perf_counter() - started
     solution = None
     if assignment is not None:
-        routes = []
+        routes: list[tuple[int, list[int]]] = []
         for v in range(vehicles):
             index, route = routing.Start(v), []
             index = assignment.Value(routing.NextVar(index))
             while not routing.IsEnd(index):
-                route.append(node(index))
+                route.append(node(index) - first + 1)  # the customer's position 1..n
                 index = assignment.Value(routing.NextVar(index))
             if route:
-                routes.append(route)
-        solution = problem.solution(routes)
+                routes.append((bases[v], route))
+        if isinstance(problem, MultiDepotProblem):
+            solution = problem.solution(routes)
+        else:
+            solution = problem.solution([route for _, route in routes])
     overrun = elapsed - time_limit
     return Answer(
         "feasible" if solution is not None else "no_solution",

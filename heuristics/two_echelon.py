@@ -12,8 +12,8 @@ echelon, the first echelon solved exactly for the loads they leave at the center
   is left, a few customers go to their second-cheapest center (a kick, from the best
   plan after `STALL_ROUNDS` rounds without a better one). The best plan, costed whole,
   is kept.
-- `TwoEchelonPyVRP` (`pyvrp`, the reference): the vans' echelon as one multi-depot
-  problem for PyVRP (each center its vans), the trucks as above.
+- `VansAsMultiDepot` (`pyvrp` and `ortools`, the references): the vans' echelon as one
+  multi-depot problem for PyVRP or OR-Tools (each center its vans), the trucks as above.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 from formulations.first_echelon import solve_first_echelon
 from lastmile.routing import MultiDepotProblem, RoutingProblem
 from lastmile.solve import Answer, Solver
-from lastmile.stop import MaxIterations, MaxRuntime, Search, StoppingCriterion
+from lastmile.stop import FirstOf, MaxIterations, MaxRuntime, Search, StoppingCriterion
 from lastmile.two_echelon import TwoEchelonProblem
 
 #: Share of the moves tried per round: the customers of largest estimated saving.
@@ -340,19 +340,28 @@ def _moves(
 
 
 @dataclass(frozen=True)
-class TwoEchelonPyVRP:
-    """PyVRP on the vans' echelon as a multi-depot problem, then the trucks exactly."""
+class VansAsMultiDepot:
+    """A multi-depot solver (`pyvrp` or `ortools`) on the vans' echelon, then the trucks
+    exactly: what the field's solvers can do with a two-echelon problem."""
 
-    name: str = "pyvrp"
+    name: str
 
-    def __call__(self, problem: TwoEchelonProblem, stop: StoppingCriterion, seed: int) -> Answer:
+    def _inner(self) -> Solver:
+        if self.name == "ortools":
+            from heuristics.ortools_solver import OrTools
+
+            return OrTools()
         from heuristics.pyvrp_solver import PyVRP
 
+        return PyVRP()
+
+    def __call__(self, problem: TwoEchelonProblem, stop: StoppingCriterion, seed: int) -> Answer:
+        inner = self._inner()
         counts = [int(k) for k in problem.base_limits]
         center = {c: s for s, c in enumerate(problem.centers)}
         position = {c: k + 1 for k, c in enumerate(problem.customers)}
         capped = sum(counts) > len(problem.vans)
-        # PyVRP bounds vans per depot, not in all: where the centers' bounds add up to
+        # Both bound vans per depot, not in all: where the centers' bounds add up to
         # more than the fleet, a first run on half the budget shows where vans are
         # needed, and the second run gets the fleet shared out accordingly.
         half = _halved(stop) if capped else stop
@@ -361,9 +370,9 @@ class TwoEchelonPyVRP:
         for attempt in range(2 if capped else 1):
             vans = [problem.vans[:k] for k in counts]
             multi = MultiDepotProblem(problem.instance, problem.centers, problem.customers, tuple(vans))
-            answer = PyVRP()(multi, half, seed)
+            answer = inner(multi, half, seed)
             if answer.solution is None or answer.solution.routes is None:
-                return Answer("no_solution", None, message=answer.message or "PyVRP found no plan")
+                return Answer("no_solution", None, message=answer.message or f"{self.name} found no plan")
             routes = [(center[r.center], [position[c] for c in r.stops]) for r in answer.solution.routes if r.stops]
             if len(routes) <= len(problem.vans) or attempt == 1:
                 break
@@ -371,11 +380,22 @@ class TwoEchelonPyVRP:
         return _answer(problem, routes, [], dict(answer.params))
 
 
+def pyvrp_vans() -> VansAsMultiDepot:
+    return VansAsMultiDepot("pyvrp")
+
+
+def ortools_vans() -> VansAsMultiDepot:
+    return VansAsMultiDepot("ortools")
+
+
 def _halved(stop: StoppingCriterion) -> StoppingCriterion:
+    """Half of each limit `stop` sets (the clock, the iterations, or both)."""
+    halves: list[MaxRuntime | MaxIterations] = []
     if stop.max_seconds is not None:
-        return MaxRuntime(stop.max_seconds / 2)
-    assert stop.max_iterations is not None
-    return MaxIterations(max(1, stop.max_iterations // 2))
+        halves.append(MaxRuntime(stop.max_seconds / 2))
+    if stop.max_iterations is not None:
+        halves.append(MaxIterations(max(1, stop.max_iterations // 2)))
+    return halves[0] if len(halves) == 1 else FirstOf(tuple(halves))
 
 
 def _share_out(problem: TwoEchelonProblem, routes: list[tuple[int, list[int]]], limits: list[int]) -> list[int]:

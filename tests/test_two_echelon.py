@@ -5,14 +5,16 @@ exact model against brute force, and the heuristics' plans checked by the one ch
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from experiments.solvers import solve
+from experiments.solvers import REGISTRY, Entry, solve
 from lastmile import load_instance
 from lastmile.check import check
 from lastmile.cost import evaluate
@@ -248,7 +250,7 @@ def test_exact_matches_brute_force(tmp_path, seed):
     assert result.objective == pytest.approx(brute_force(problem), rel=1e-9)
 
 
-@pytest.mark.parametrize("name", ["ga", "pso", "pyvrp"])
+@pytest.mark.parametrize("name", ["ga", "pso", "pyvrp", "ortools"])
 def test_heuristics_plan_both_echelons(tmp_path, name):
     rng = np.random.default_rng(7)
     xy = rng.integers(0, 30, size=(12, 2))
@@ -265,7 +267,61 @@ def test_heuristics_plan_both_echelons(tmp_path, name):
     assert again.objective == result.objective
 
 
-def test_a_solver_that_takes_no_two_echelon_problem_says_so(tmp_path):
+def test_a_solver_that_takes_no_two_echelon_problem_says_so(tmp_path, monkeypatch):
+    monkeypatch.setitem(REGISTRY, "plain", Entry("heuristics.ga:GA", "a generation"))
     path = write(tmp_path, "1,30,1,0", "2,2,10,1,0", "0,0   3,4", "3,5,4")
-    result = solve("ortools", TwoEchelonProblem.whole(load_instance(path)), time_limit=1, seed=0)
+    result = solve("plain", TwoEchelonProblem.whole(load_instance(path)), time_limit=1, seed=0)
     assert result.status == "error" and result.message.startswith("not applicable")
+
+
+def _records(path: Path) -> list[list[list[float]]]:
+    """The file's four data lines, each a list of records of numbers (this test's own
+    reading of the format, so the re-costing below shares no code with the toolkit)."""
+    lines = [x for x in path.read_text().splitlines() if x.strip() and not x.lstrip().startswith(("!", "-"))]
+    return [[[float(v) for v in record.split(",")] for record in line.split()] for line in lines]
+
+
+def test_results_csv_recosts_both_echelons_from_the_file_alone(tmp_path):
+    """Issue 31 item 5: `compare.py --instances FILE.dat` routes the two-echelon problem,
+    and results.csv carries both echelons, enough to re-cost every run by hand."""
+    from experiments import compare
+
+    rng = np.random.default_rng(11)
+    xy = rng.integers(0, 40, size=(11, 2))
+    demand = rng.integers(1, 7, size=8)
+    stores = "   ".join(f"{x},{y}" for x, y in xy[:3])
+    customers = "   ".join(f"{x},{y},{d}" for (x, y), d in zip(xy[3:], demand, strict=True))
+    path = write(tmp_path, "2,25,2,10", "2,4,9,1.5,5", stores, customers, name="toy2e.dat")
+    out = tmp_path / "out"
+    argv = ["--instances", str(path), "--solvers", "ga", "ortools", "exact", "--seeds", "1"]
+    assert compare.main([*argv, "--iterations", "10", "--time-limit", "5", "--out", str(out)]) == 0
+    runs = pd.read_csv(out / "results.csv", keep_default_na=False)
+    assert set(runs["solver"]) == {"ga", "ortools", "exact"} and set(runs["status"]) <= {"feasible", "optimal"}
+    ((truck_count, truck_cap, truck_cpd, truck_fixed),) = _records(path)[0]
+    ((_, _, van_cap, van_cpd, van_fixed),) = _records(path)[1]
+    places = {"H": _records(path)[2][0]} | {f"S{k}": p for k, p in enumerate(_records(path)[2][1:], 1)}
+    places |= {str(k): c[:2] for k, c in enumerate(_records(path)[3], 1)}
+    wanted = {str(k): c[2] for k, c in enumerate(_records(path)[3], 1)}
+
+    def length(stops: list[str]) -> float:
+        return sum(math.dist(places[a], places[b]) for a, b in itertools.pairwise(stops))
+
+    for _, row in runs.iterrows():
+        routes, starts, trucks = json.loads(row["routes"]), json.loads(row["centers"]), json.loads(row["shuttles"])
+        served = [c for r in routes for c in r]
+        assert sorted(served) == sorted(wanted) and row["hub"] == "H"
+        load = {s: 0.0 for s in places if s.startswith("S")}
+        cost = 0.0
+        for start, stops in zip(starts, routes, strict=True):
+            assert sum(wanted[c] for c in stops) <= van_cap
+            load[start] += sum(wanted[c] for c in stops)
+            cost += van_fixed + van_cpd * length([start, *stops, start])
+        left = {s: 0.0 for s in load}
+        assert len(trucks) <= truck_count
+        for truck in trucks:
+            assert sum(d for _, d, _ in truck["stops"]) <= truck_cap + 1e-9
+            for center, delivered, _ in truck["stops"]:
+                left[center] += delivered
+            cost += truck_fixed + truck_cpd * length(["H", *(c for c, _, _ in truck["stops"]), "H"])
+        assert left == pytest.approx(load)
+        assert float(row["objective"]) == pytest.approx(cost, rel=1e-9), row["solver"]
