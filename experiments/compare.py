@@ -41,6 +41,7 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 
 import pandas as pd  # noqa: E402
 
+from experiments.best_known import best_known  # noqa: E402
 from experiments.cluster import RunsNotDone, check_scheduler  # noqa: E402
 from experiments.config import Config, read_config, resolve  # noqa: E402
 from experiments.folder import ExperimentError, check_folder, locked  # noqa: E402
@@ -114,6 +115,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--config", type=Path, metavar="FILE.toml", help="the same options as a TOML file")
     p.add_argument("--out", metavar="DIR", help="output folder (default: a new results/compare-DATE-TIME)")
     p.add_argument("--resume", action="store_true", help="continue the experiment in --out, skipping finished runs")
+    p.add_argument(
+        "--reuse-folder",
+        action="store_true",
+        help="start an experiment in an --out that holds other files (files of the report's names are replaced)",
+    )
     p.add_argument(
         "--retry-errors",
         action="store_true",
@@ -220,9 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         config = resolve(planned, options(args))
         specs = expand(list(config.instances)) if config.instances else [str(p) for p in SHIPPED]
         instances = [load_instance(spec) for spec in specs]
+        for spec, instance in zip(specs, instances, strict=True):
+            best_known(spec, instance)  # a .sol beside it is checked and re-costed now, not mid-run
         folder = Path(config.out)
         if not args.validate:
-            check_folder(folder, resume=args.resume)
+            check_folder(folder, resume=args.resume, reuse=args.reuse_folder)
             if config.scheduler is not None:
                 check_scheduler(config.scheduler)
     except (InstanceError, ExperimentError) as exc:

@@ -254,7 +254,7 @@ class Experiment:
                 self.failures.append(f"{source.label}: {exc}")
                 continue
             plans.append(plan)
-            known = best_known(source.spec, source.instance.name)
+            known = best_known(source.spec, source.instance)
             if known is not None:
                 store.put_table(source.label, "best_known", pd.DataFrame([{"bks": known, "file": source.spec}]))
             if self.config.sensitivity and plan.independent_regions:

@@ -23,11 +23,21 @@ class ExperimentError(Exception):
     """A request the experiment cannot honour (e.g. a folder holding another experiment)."""
 
 
-def check_folder(folder: Path, *, resume: bool) -> None:
+def check_folder(folder: Path, *, resume: bool, reuse: bool = False) -> None:
     """The folder can take this experiment: a folder (or nothing yet) that this user may
-    write, holding an experiment exactly when `resume` asks to continue one."""
+    write, holding an experiment exactly when `resume` asks to continue one, and nothing
+    else unless `reuse` says its other files may sit beside (and those of the
+    experiment's names be replaced); no entry of it is a symbolic link, so no output
+    leaves the folder (issue 32)."""
     if folder.exists() and not folder.is_dir():
         raise ExperimentError(f"--out {folder}: is a file, not a folder")
+    entries = sorted(folder.iterdir()) if folder.is_dir() else []
+    link = next((e for e in entries if e.is_symlink()), None)
+    if link is not None:
+        raise ExperimentError(
+            f"--out {folder}: {link.name} is a symbolic link (to {os.readlink(link)}): outputs never follow a "
+            "link out of the folder; remove it, or choose another --out"
+        )
     existing = next((p for p in (folder.absolute(), *folder.absolute().parents) if p.exists()), Path("/"))
     try:  # a real write: permission bits do not tell for root, nor for read-only file systems
         handle, probe = tempfile.mkstemp(dir=existing, prefix=".lastmile-write-test-")
@@ -44,6 +54,13 @@ def check_folder(folder: Path, *, resume: bool) -> None:
     if store.is_file() and not resume:
         raise ExperimentError(
             f"{folder} already holds an experiment: pass --resume to continue it, or --out for a new folder"
+        )
+    foreign = [e.name for e in entries if e.name != LOCK_NAME]
+    if foreign and not store.is_file() and not reuse:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ExperimentError(
+            f"--out {folder}: holds files that are not an experiment ({shown}); choose a new or empty folder, "
+            "or pass --reuse-folder to write beside them (files of the report's names are replaced)"
         )
 
 

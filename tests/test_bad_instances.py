@@ -52,6 +52,7 @@ EXPECTED = {
     "36_euclidean_on_longitudes": "$.distance.metric: euclidean distances of longitudes and latitudes would be in",
     "37_fleet_of_a_quadrillion": "$.companies[0].fleet.count: 1000000000000000 is greater than the maximum of",
     "38_name_with_the_variant_mark": "name: 'city@demand=2': '@' marks sensitivity variants in results",
+    "39_company_without_customers": "company B: has no customers (no node's demand or pickup names it)",
 }
 
 

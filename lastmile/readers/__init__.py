@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lastmile.errors import InstanceError
 from lastmile.model import Instance
-from lastmile.readers.cvrplib import read_cvrplib, read_cvrplib_solution
+from lastmile.readers.cvrplib import read_cvrplib, read_cvrplib_cost, read_cvrplib_solution
 from lastmile.readers.facility import read_orlib_cap, read_sscflp
 from lastmile.readers.json_format import parse_json_instance, read_json_instance
 from lastmile.readers.physics import check_instance, number
@@ -31,6 +31,7 @@ __all__ = [
     "load_instance",
     "parse_json_instance",
     "read_cvrplib",
+    "read_cvrplib_cost",
     "read_cvrplib_solution",
     "read_json_instance",
     "read_orlib_cap",

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-import vrplib
+from vrplib.parse import parse_solution
 from vrplib.parse.parse_utils import text2lines
 from vrplib.parse.parse_vrplib import group_specifications_and_sections
 
@@ -252,14 +252,45 @@ def read_cvrplib_solution(path: str | Path, instance: Instance) -> Solution:
     instance's depot, on the vehicles of its one company.
 
     CVRPLIB numbers customers 1..n-1 in file order with the depot left out, so
-    customer k is file node k + 1 when the depot is node 1 (Solomon: node k).
+    customer k is file node k + 1 when the depot is node 1 (Solomon: node k). A file
+    that is not text, a route that is not numbers or a customer outside 1..n is an
+    `InstanceError` naming the file and the route.
     """
-    data = vrplib.read_solution(path)
+    data = _solution_data(path)
+    file = str(path)
     center = instance.centers[0].id
     company = instance.companies[0].id
     customers = [n.id for n in instance.nodes]
+    for k, route in enumerate(data["routes"], start=1):
+        outside = [c for c in route if not 1 <= c <= len(customers)]
+        if outside:
+            raise InstanceError(
+                file, f"Route #{k}", f"customer {outside[0]} is not one of 1..{len(customers)} of {instance.name}"
+            )
     routes = tuple(
         Route.through(f"{company}-{k}", center, [customers[c - 1] for c in route])
         for k, route in enumerate(data["routes"], start=1)
     )
     return Solution.routed(routes)
+
+
+def read_cvrplib_cost(path: str | Path) -> float | None:
+    """The `Cost` a CVRPLIB `.sol` file states (None without one); a cost that is not
+    a number is an `InstanceError`."""
+    stated = _solution_data(path).get("cost")
+    if stated is None:
+        return None
+    return number(str(path), "Cost", str(stated), what="cost")
+
+
+def _solution_data(path: str | Path) -> dict:
+    """The file parsed by `vrplib` from text read by the shared reader (UTF-8, no NUL)."""
+    file = str(path)
+    text = read_text(path)
+    try:
+        data = parse_solution(text)
+    except (ValueError, IndexError) as exc:  # vrplib: int() of a word, a Route line without a colon
+        raise InstanceError(file, "Route", f"not a list of customer numbers ({exc})") from None
+    if not data["routes"]:
+        raise InstanceError(file, "", "no 'Route #k:' line: not a CVRPLIB solution")
+    return data

@@ -99,8 +99,22 @@ def check_instance(instance: Instance) -> None:
                     raise InstanceError(file, f"node {node.id} {key}", f"{quantity:g} for {company} is negative")
     if not any(node.total_demand > 0 or node.total_pickup > 0 for node in instance.nodes):
         raise InstanceError(file, "demands", "every demand is zero: there is nothing to deliver")
+    _check_customers(instance, file)
     _check_coordinates(instance, file)
     _check_capacity(instance, file)
+
+
+def _check_customers(instance: Instance, file: str) -> None:
+    """Every company has a customer: one without would have no independent delivery to
+    compare and no share of the game, so it is refused rather than skipped (issue 32)."""
+    served = {c for node in instance.nodes for c, q in (*node.demand.items(), *node.pickup.items()) if q > 0}
+    for company in instance.companies:
+        if company.id not in served:
+            raise InstanceError(
+                file,
+                f"company {company.id}",
+                "has no customers (no node's demand or pickup names it): give it parcels, or remove it",
+            )
 
 
 def _numbers(instance: Instance) -> Iterator[tuple[str, float]]:
