@@ -16,7 +16,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from experiments.plan import Plan, whole_problem
+from experiments.plan import Plan
+from experiments.scopes import whole_problem
 from experiments.store import VARIANT, WHOLE
 from lastmile.check import check
 from lastmile.cost import evaluate

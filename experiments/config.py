@@ -45,6 +45,9 @@ class Config:
     master_seed: int = 20240601
     time_limit: float = 1.0  # seconds per routing run
     iterations: int | None = None  # a deterministic budget instead of the clock
+    # a heuristic run also ends after its solver's registered iterations without improvement
+    # (experiments.solvers.STALL: HGS' rule); false: every run uses its whole budget
+    stop_on_stall: bool = True
     stage_time_limit: float = 30.0  # seconds per location or assignment solve
     workers: int = 2
     scheduler: str | None = None
@@ -78,10 +81,14 @@ class Config:
     division_price: bool = True
     # issue 30: each joint plan costed under every line-haul design named (experiments.designs)
     line_haul_designs: tuple[str, ...] = ("tour", "direct", "hub")
-    # what one routing problem covers (issue 30): the regions; the whole joint instance from
-    # the plan's centers ("whole", with division_price); and from the fewest centers ("relocated")
-    routing_scopes: tuple[str, ...] = ("region", "whole", "relocated")
+    # what one routing problem covers (issue 30, experiments.scopes): each region ("region");
+    # each relocated center's regions together ("center"); the whole joint instance from the
+    # plan's centers ("whole", also run for division_price) or from the relocated ones ("relocated")
+    routing_scopes: tuple[str, ...] = ("region", "center", "whole", "relocated")
     bound_time_limit: float = 10.0  # seconds for the vans' part of the bound on any joint plan; 0: no bound
+    # issue 30: independent delivery also planned under the other reading of the instance's
+    # `independent_windows` (experiments.windows), both readings simulated for the windows met
+    window_scenarios: bool = True
     # the cost-allocation game (issue 12): every coalition's joint delivery, the rules
     allocate: bool = False
     allocation_solvers: tuple[str, ...] = ("ga",)  # takes every region (PyVRP has no minimum load rate)
@@ -122,6 +129,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "master_seed": {"type": "integer", "minimum": 0, "maximum": 2**128},
         "time_limit": {"type": "number", "exclusiveMinimum": 0, "maximum": 10**6},
         "iterations": {"type": "integer", "minimum": 1, "maximum": 10**9},
+        "stop_on_stall": {"type": "boolean"},
         "stage_time_limit": {"type": "number", "exclusiveMinimum": 0, "maximum": 10**6},
         "workers": {"type": "integer", "minimum": 1, "maximum": 1024},
         "scheduler": {"type": "string"},
@@ -158,9 +166,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "uniqueItems": True,
         },
         "bound_time_limit": {"type": "number", "minimum": 0, "maximum": 10**6},
+        "window_scenarios": {"type": "boolean"},
         "routing_scopes": {
             "type": "array",
-            "items": {"enum": ["region", "whole", "relocated"]},
+            "items": {"enum": ["region", "center", "whole", "relocated"]},
             "minItems": 1,
             "uniqueItems": True,
         },

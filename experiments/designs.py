@@ -1,13 +1,14 @@
 """The alliance's designs and a bound on any of them (issue 30).
 
-**Designs.** Each stored joint plan (the three-stage regions' routes, scope `region`;
-the whole joint instance routed as one problem from the same centers, scope `whole`,
-where the price of region division ran; the whole joint instance from the fewest centers
-that hold it, scope `relocated`, `experiments.plan.relocated_centers`) is costed under every line-haul design named
+**Designs.** Each stored joint plan of every routing scope asked for
+(`experiments.scopes`: the regions' routes, `region`; each relocated center's regions
+routed together, `center`; the whole joint instance from the plan's centers, `whole`, or
+from the relocated ones, `relocated`) is costed under every line-haul design named
 (`line_haul_designs`): `tour` and `direct` re-cost the same routes; `hub` chooses, among
 the instance's hub candidates, the one whose plan costs least, its shuttles from
 `formulations.first_echelon` for the loads the routes leave at and collect from each
-center (split over trucks). Every figure is the shared `evaluate`'s and every plan is
+center (split over trucks). A scope that routes the same problems as an earlier one
+shares its runs (`same_as`). Every figure is the shared `evaluate`'s and every plan is
 checked by the shared `check`. The best design found is the cheapest feasible row.
 
 **The bound.** A lower bound on the total cost (with line-haul) of any joint plan the
@@ -17,8 +18,10 @@ regions' service modes as stage 2 chose them (lockers hold their parcels):
     LB = V + C + L
     V  the vans: one virtual center whose legs out and home are each customer's cheapest
        from and to any candidate center (`formulations.virtual_center`), pickups,
-       windows, route limits and minimum loads dropped, the alliance's fleet; its
-       branch-and-price bound within `bound_time_limit` (C1 + C2 + C3 >= V);
+       windows, route limits and minimum loads dropped, the alliance's fleet; the larger
+       of its assignment bound (at least ceil(max(delivered, collected) / capacity)
+       vans leave) and its branch-and-price bound within `bound_time_limit`
+       (C1 + C2 + C3 >= V);
     C  the centers: the cheapest k of them, k the fewest whose capacities hold the
        demand (or the alliance's fixed count) (C4 >= C);
     L  the line-haul: per company, ceil(max(delivered, collected) / truck capacity)
@@ -33,16 +36,15 @@ B% = 100 (independent - LB) / independent against it.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from experiments.aggregate import stored_routes, whole_label
-from experiments.plan import Plan, fewest_centers, relocated_problem, whole_problem
-from experiments.store import RELOCATED, VARIANT
+from experiments.aggregate import stored_routes
+from experiments.plan import Plan
+from experiments.scopes import SCOPES, ScopePlan, fewest_centers, scope_plans
 from formulations.first_echelon import FirstEchelon, solve_first_echelon
 from formulations.virtual_center import virtual_center_bound
 from lastmile.check import check
@@ -50,19 +52,13 @@ from lastmile.cost import CostBreakdown, evaluate
 from lastmile.distances import tables
 from lastmile.model import (
     SHUTTLE_OPERATOR,
+    Hub,
     Instance,
     LineHaulDesign,
-    Route,
     Shuttle,
     ShuttleStop,
     Solution,
 )
-from lastmile.routing import MultiDepotProblem
-
-#: Routing scopes: the study's regions; the whole joint instance from the plan's centers
-#: (the price of region division); the whole joint instance from the fewest centers that
-#: hold it (`experiments.plan.relocated_centers`).
-SCOPES = ("region", "whole", "relocated")
 
 
 def hub_plan(instance: Instance, solution: Solution) -> Solution | None:
@@ -81,7 +77,9 @@ def hub_plan(instance: Instance, solution: Solution) -> Solution | None:
             delivered[route.center] += node.total_demand
             collected[route.center] += node.total_pickup
     best: tuple[float, Solution] | None = None
-    for hub in instance.hubs:
+    for low, hub in sorted(_hub_bounds(instance, solution, centers, delivered, collected), key=lambda b: b[0]):
+        if best is not None and low >= best[0] - 1e-9:
+            break  # no hub left can beat the best: the same choice as costing every one
         first = _shuttles(instance, hub.id, tuple(centers), tuple(delivered.values()), tuple(collected.values()))
         if not math.isfinite(first.cost):
             continue
@@ -94,6 +92,32 @@ def hub_plan(instance: Instance, solution: Solution) -> Solution | None:
         if best is None or total < best[0]:
             best = (total, planned)
     return None if best is None else best[1]
+
+
+def _hub_bounds(
+    instance: Instance,
+    solution: Solution,
+    centers: list[str],
+    delivered: dict[str, float],
+    collected: dict[str, float],
+) -> list[tuple[float, Hub]]:
+    """Per hub candidate, a lower bound on the total cost of the `hub` design through it:
+    the plan's cost with that hub and no shuttles (vans, centers, the companies' trips
+    to the hub, its fixed and handling costs, all exact), plus the fewest trucks' fixed
+    costs, ceil(max(delivered, collected) / capacity), and one truck's round trip to the
+    farthest center (some truck must call there)."""
+    truck = instance.shuttle
+    assert truck is not None
+    t = tables(instance)
+    load = max(sum(delivered.values()), sum(collected.values()))
+    trucks = 0 if load <= 0 else (1 if truck.capacity is None else math.ceil(load / truck.capacity - 1e-9))
+    out = []
+    for hub in instance.hubs:
+        partial = evaluate(instance, replace(solution, line_haul_design="hub", hub=hub.id, shuttles=())).total
+        h = instance.index[hub.id]
+        farthest = max((float(t.km[h, instance.index[c]] + t.km[instance.index[c], h]) for c in centers), default=0.0)
+        out.append((partial + trucks * truck.fixed_cost + truck.cost_per_km * farthest, hub))
+    return out
 
 
 #: The shuttles' model per hub: routes of at most this many centers once there are more
@@ -159,33 +183,17 @@ def design_row(instance: Instance, solution: Solution, cost: CostBreakdown) -> d
     }
 
 
-def _joint_plans(plan: Plan, runs: pd.DataFrame) -> list[tuple[str, str, int, Solution]]:
-    """(scope, solver, seed, joint solution) for every stored plan that covers the instance."""
+def joint_plans(plan: Plan, runs: pd.DataFrame, scopes: tuple[str, ...]) -> list[tuple[ScopePlan, str, int, Solution]]:
+    """(scope, solver, seed, joint solution) for every stored run set that covers a
+    scope's problems (every region of it, by one solver and seed)."""
     out = []
-    regional = runs[(runs["instance"] == plan.label) & runs["feasible"]]
-    for (solver, seed), group in regional.groupby(["solver", "seed"], sort=True):
-        by_region = {row["region"]: row for _, row in group.iterrows()}
-        if plan.joint_regions and all(r in by_region for r in plan.joint_regions):
-            routes = [route for r in plan.joint_regions for route in stored_routes(by_region[r])]
-            out.append(("region", str(solver), int(seed), Solution.routed(routes)))
-    for scope, problem, label in (
-        ("whole", whole_problem(plan), whole_label(plan)),
-        ("relocated", relocated_problem(plan), f"{plan.label}{VARIANT}{RELOCATED}"),
-    ):
-        if problem is None:
-            continue
-        center_of = (
-            {v: c for c, vs in zip(problem.centers, problem.vehicles, strict=True) for v in vs}
-            if isinstance(problem, MultiDepotProblem)
-            else {}
-        )
-        for _, row in runs[(runs["instance"] == label) & runs["feasible"]].iterrows():
-            paths, vehicles = json.loads(row["routes"]), json.loads(row["vehicles"])
-            routes = [
-                Route.through(v, center_of.get(v, row["center"]), p, scope)
-                for v, p in zip(vehicles, paths, strict=True)
-            ]
-            out.append((scope, str(row["solver"]), int(row["seed"]), Solution.routed(routes)))
+    for scope in scope_plans(plan, scopes):
+        mine = runs[(runs["instance"] == scope.label) & runs["feasible"] & runs["region"].isin(list(scope.problems))]
+        for (solver, seed), group in mine.groupby(["solver", "seed"], sort=True):
+            by_region = {row["region"]: row for _, row in group.iterrows()}
+            if all(r in by_region for r in scope.problems):
+                routes = [route for r in scope.problems for route in stored_routes(by_region[r])]
+                out.append((scope, str(solver), int(seed), Solution.routed(routes)))
     return out
 
 
@@ -193,14 +201,14 @@ def design_table(
     plan: Plan, runs: pd.DataFrame, designs: tuple[LineHaulDesign, ...], scopes: tuple[str, ...] = SCOPES
 ) -> pd.DataFrame:
     """One row per (scope, solver, seed, design) of the `scopes` asked for; a design the
-    instance cannot take (no hub candidates) gets a row saying so."""
+    instance cannot take (no hub candidates) gets a row saying so. `same_as` names the
+    scope whose runs a scope shares (empty where it has its own)."""
     instance = plan.planned
     out = []
-    for scope, solver, seed, solution in _joint_plans(plan, runs):
-        if scope not in scopes:
-            continue
+    for scope, solver, seed, solution in joint_plans(plan, runs, scopes):
         for design in designs:
-            head = {"scope": scope, "solver": solver, "seed": seed, "design": design}
+            head = {"scope": scope.scope, "same_as": scope.same_as or "", "solver": solver, "seed": seed}
+            head["design"] = design
             planned = hub_plan(instance, solution) if design == "hub" else replace(solution, line_haul_design=design)
             if planned is None:
                 out.append(
@@ -243,6 +251,7 @@ def joint_bound(plan: Plan, seconds: float) -> Bound | None:
         capacity=fleet.capacity,
         fixed_cost=fleet.fixed_cost,
         seconds=seconds,
+        pickup=np.array([n.total_pickup for n in customers]),
     )
     if vans is None:
         return None
@@ -266,8 +275,13 @@ def joint_bound(plan: Plan, seconds: float) -> Bound | None:
     return Bound(float(vans) + centers + line_haul, float(vans), centers, line_haul, status)
 
 
-def verdict(designs: pd.DataFrame, delivery: pd.DataFrame, bound: Bound | None) -> dict[str, object] | None:
-    """The best design found against the best independent plan found, with the bound."""
+def verdict(
+    designs: pd.DataFrame, delivery: pd.DataFrame, bound: Bound | None, windows: pd.DataFrame | None = None
+) -> dict[str, object] | None:
+    """The best design found against the best independent plan found, with the bound;
+    with `windows` (`experiments.windows.window_table`), also against the cheapest
+    independent plan under the other reading of `independent_windows`, and each plan's
+    simulated share of windows met."""
     if designs.empty or delivery.empty:
         return None
     feasible = designs[designs["feasible"].astype(bool)]
@@ -293,4 +307,19 @@ def verdict(designs: pd.DataFrame, delivery: pd.DataFrame, bound: Bound | None) 
     }
     if bound is not None:
         out |= {"LB_vans": bound.vans, "LB_centers": bound.centers, "LB_line_haul": bound.line_haul}
+    if windows is not None and not windows.empty and "TC" in windows:
+        alone_rows = windows[(windows["policy"] == "independent") & windows["feasible"].fillna(False).astype(bool)]
+        for _, row in alone_rows.iterrows():
+            key = "own" if bool(row["instance_reading"]) else "other"
+            out |= {
+                f"windows_{key}": str(row["windows"]),
+                f"TC_independent_{key}": float(row["TC"]),
+                f"windows_met_{key}_pct": float(row["windows_met_pct"]),
+            }
+        if "TC_independent_other" in out:
+            other = float(out["TC_independent_other"])  # type: ignore[arg-type]
+            out["saving_other_pct"] = 100 * (other - float(best["TC"])) / other
+        joint_rows = windows[windows["policy"] == "joint"]
+        if not joint_rows.empty and "windows_met_pct" in joint_rows:
+            out["windows_met_joint_pct"] = float(joint_rows["windows_met_pct"].iloc[0])
     return out

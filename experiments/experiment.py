@@ -16,17 +16,18 @@ from __future__ import annotations
 import json
 import sys
 import zlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from experiments.aggregate import delivery_table, division_table, stored_routes, whole_label
+from experiments.aggregate import delivery_table, division_table, stored_routes
+from experiments.beside import Beside
 from experiments.best_known import best_known
 from experiments.config import Config
-from experiments.designs import design_table, joint_bound, verdict
+from experiments.designs import Bound, design_table, joint_bound, joint_plans, verdict
 from experiments.figures import write_figures
 from experiments.folder import ExperimentError, input_hashes
 from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
@@ -38,16 +39,16 @@ from experiments.plan import (
     plan_instance,
     region_index,
     region_problems,
-    relocated_problem,
-    whole_problem,
 )
 from experiments.provenance import provenance
 from experiments.report import write_report
 from experiments.runner import Task, run_all
+from experiments.scopes import SCOPES, scope_plans
 from experiments.solvers import SEEDLESS
 from experiments.stages import Stages
-from experiments.store import RELOCATED, VARIANT, WHOLE, Store
+from experiments.store import VARIANT, Store
 from experiments.tables import write_tables
+from experiments.windows import window_scenario, window_table
 from lastmile.distances import same_locations
 from lastmile.model import Instance
 from lastmile.readers import spec_path
@@ -141,7 +142,7 @@ def tasks_for(plan: Plan, solvers: tuple[str, ...], seeds: list[int], config: Co
     (`RoutingProblem.compact`: a task pickles what its run needs, not the city's tables)."""
     problems = {r: p.compact() if isinstance(p, RoutingProblem) else p for r, p in plan.problems.items()}
     return [
-        Task(plan.label, region, solver, seed, problem, config.time_limit, config.iterations)
+        Task(plan.label, region, solver, seed, problem, config.time_limit, config.iterations, config.stop_on_stall)
         for region, problem in problems.items()
         for solver in solvers
         for k, seed in enumerate(seeds)
@@ -149,27 +150,43 @@ def tasks_for(plan: Plan, solvers: tuple[str, ...], seeds: list[int], config: Co
     ]
 
 
-def whole_tasks(plan: Plan, solvers: tuple[str, ...], seed: int, config: Config) -> list[Task]:
-    """The joint instance routed as one problem (the price of region division), once per
-    solver that takes it with the first seed, with the regions' budget together (the
-    time limit and iterations times the number of regions). Every heuristic takes one
-    open center; several need a multi-depot search, which PyVRP runs here. OR-Tools could
-    (it takes multi-depot problems for the hub design's vans) but is kept off these
-    scopes: at the regions' budget together it doubles `make compare`'s time. `exact` is
-    left out: its regional model is already at its size limit (issue 17)."""
-    problem = whole_problem(plan)
-    if problem is None:
-        return []
-    able = [s for s in solvers if s != "exact" and (isinstance(problem, RoutingProblem) or s == "pyvrp")]
-    k = len(plan.joint_regions)
-    iterations = None if config.iterations is None else config.iterations * k
-    tasks = [Task(whole_label(plan), WHOLE, s, seed, problem, config.time_limit * k, iterations) for s in able]
-    moved = relocated_problem(plan) if "relocated" in config.routing_scopes else None
-    if moved is not None:
-        label = f"{plan.label}{VARIANT}{RELOCATED}"
-        fits = [s for s in solvers if s != "exact" and (isinstance(moved, RoutingProblem) or s == "pyvrp")]
-        tasks += [Task(label, RELOCATED, s, seed, moved, config.time_limit * k, iterations) for s in fits]
+def scope_tasks(plan: Plan, solvers: tuple[str, ...], seed: int, config: Config) -> list[Task]:
+    """The runs of every routing scope but `region` (`experiments.scopes`) that `config`
+    asks for (`whole` also for the price of region division) and that no earlier scope
+    already routes: every solver once, with the first seed, each problem with the budget
+    of the regions it covers together (the time limit and iterations times their
+    number). A solver that cannot take a problem (a multi-depot one) answers with a row
+    saying so."""
+    wanted = set(config.routing_scopes) | ({"whole"} if config.division_price else set())
+    scopes = scope_plans(plan, SCOPES)
+    needed = {s.same_as or s.scope for s in scopes if s.scope in wanted}
+    tasks = []
+    for scope in scopes:
+        if scope.scope == "region" or scope.same_as is not None or scope.scope not in needed:
+            continue
+        for region, problem in scope.problems.items():
+            k = scope.regions[region]
+            iterations = None if config.iterations is None else config.iterations * k
+            compact = problem.compact() if isinstance(problem, RoutingProblem) else problem
+            limit, stall = config.time_limit * k, config.stop_on_stall
+            tasks += [Task(scope.label, region, s, seed, compact, limit, iterations, stall) for s in solvers]
     return tasks
+
+
+def wants_designs(plan: Plan, config: Config) -> bool:
+    """Whether the plan's joint designs are costed (`experiments.designs`): they answer
+    joint against independent delivery, so instances of several companies."""
+    return plan.routed and len(plan.instance.companies) > 1 and bool(config.line_haul_designs)
+
+
+def stored_bound(store: Store, label: str) -> Bound | None:
+    """The bound on any joint plan stored when `label` was planned (`Experiment._bound`)."""
+    table = store.table("bound")
+    mine = table[table["instance"] == label] if not table.empty else table
+    if mine.empty:
+        return None
+    row = mine.iloc[0]
+    return Bound(*(row[f.name] for f in fields(Bound)))
 
 
 def game_options(config: Config) -> GameOptions:
@@ -247,45 +264,69 @@ class Experiment:
         a variant that cannot be planned, why: a finding of the sweep, not a failure)."""
         plans: list[Plan] = []
         sweeps: dict[str, Sweep] = {}
-        for source in self.sources:
-            try:
-                plan = self._plan(source.instance, source.label, store)
-            except PlanError as exc:
-                self.failures.append(f"{source.label}: {exc}")
-                continue
-            plans.append(plan)
-            known = best_known(source.spec, source.instance)
-            if known is not None:
-                store.put_table(source.label, "best_known", pd.DataFrame([{"bks": known, "file": source.spec}]))
-            if self.config.sensitivity and plan.independent_regions:
-                sweeps[source.label] = []
-                for parameter, factors in (
-                    ("fixed_cost", self.config.fixed_cost_factors),
-                    ("demand", self.config.demand_factors),
-                    # the line-haul sweep only where joint delivery pays one (not with --no-line-haul)
-                    (
-                        "line_haul",
-                        self.config.line_haul_factors
-                        if source.instance.line_haul is not None and self.config.line_haul
-                        else (),
-                    ),
-                ):
-                    for factor in factors:
-                        label = f"{source.label}{VARIANT}{parameter}={factor:g}"
-                        # the base instance's generator: the same regions, modes and lockers
-                        scaled: Plan | str
-                        try:
-                            scaled = self._plan(variant(source.instance, parameter, factor), label, store, source.label)
-                        except PlanError as exc:
-                            scaled = str(exc)
-                        sweeps[source.label].append((parameter, factor, scaled))
-        if self.config.compare_classifiers and any("division" in p.tables for p in plans):
-            print("comparing the service-mode classifiers", file=sys.stderr, flush=True)
-            scores = compare_classifiers(
-                dataset.load(), generator(self.config, "classifiers"), repeats=self.config.classifier_repeats
-            )
-            store.put_table("", "classifiers", classifier_table(scores))
+        wanted = self.config.compare_classifiers and any(len(s.instance.companies) > 1 for s in self.sources)
+        with Beside(
+            compare_classifiers,
+            dataset.load(),
+            generator(self.config, "classifiers"),
+            repeats=self.config.classifier_repeats,
+            start=wanted,
+        ) as classifiers:
+            for source in self.sources:
+                self._plan_source(source, store, plans, sweeps)
+            if wanted and any("division" in p.tables for p in plans):
+                print("comparing the service-mode classifiers", file=sys.stderr, flush=True)
+                store.put_table("", "classifiers", classifier_table(classifiers.result()))
         return plans, sweeps
+
+    def _plan_source(self, source: Source, store: Store, plans: list[Plan], sweeps: dict[str, Sweep]) -> None:
+        """Plan one instance file: its plan, best-known value, bound on any joint plan and
+        sensitivity variants, appended to `plans` and `sweeps`."""
+        try:
+            plan = self._plan(source.instance, source.label, store)
+        except PlanError as exc:
+            self.failures.append(f"{source.label}: {exc}")
+            return
+        plans.append(plan)
+        self._bound(plan, store)
+        known = best_known(source.spec, source.instance)
+        if known is not None:
+            store.put_table(source.label, "best_known", pd.DataFrame([{"bks": known, "file": source.spec}]))
+        if self.config.sensitivity and plan.independent_regions:
+            sweeps[source.label] = []
+            for parameter, factors in (
+                ("fixed_cost", self.config.fixed_cost_factors),
+                ("demand", self.config.demand_factors),
+                # the line-haul sweep only where joint delivery pays one (not with --no-line-haul)
+                (
+                    "line_haul",
+                    self.config.line_haul_factors
+                    if source.instance.line_haul is not None and self.config.line_haul
+                    else (),
+                ),
+            ):
+                for factor in factors:
+                    label = f"{source.label}{VARIANT}{parameter}={factor:g}"
+                    # the base instance's generator: the same regions, modes and lockers
+                    scaled: Plan | str
+                    try:
+                        scaled = self._plan(variant(source.instance, parameter, factor), label, store, source.label)
+                    except PlanError as exc:
+                        scaled = str(exc)
+                    sweeps[source.label].append((parameter, factor, scaled))
+
+    def _bound(self, plan: Plan, store: Store) -> None:
+        """The lower bound on any joint plan (`experiments.designs.joint_bound`), stored as
+        the `bound` table when the plan is made: it needs no run, so it is computed while
+        the classifiers are compared, and a resumed experiment finds it stored."""
+        if not (self.config.bound_time_limit > 0 and wants_designs(plan, self.config)):
+            return
+        stored = store.table("bound")
+        if not stored.empty and (stored["instance"] == plan.label).any():
+            return
+        bound = joint_bound(plan, self.config.bound_time_limit)
+        if bound is not None:
+            store.put_table(plan.label, "bound", pd.DataFrame([asdict(bound)]))
 
     def _plan(self, instance: Instance, label: str, store: Store, seed_label: str | None = None) -> Plan:
         print(f"planning {label}", file=sys.stderr, flush=True)
@@ -302,8 +343,9 @@ class Experiment:
             plans, sweeps = self.plan(store)
         seeds = run_seeds(self.config)
         tasks = [t for p in plans for t in tasks_for(p, self.config.solvers, seeds, self.config)]
-        if self.config.division_price:
-            tasks += [t for p in plans for t in whole_tasks(p, self.config.solvers, seeds[0], self.config)]
+        tasks += [t for p in plans for t in scope_tasks(p, self.config.solvers, seeds[0], self.config)]
+        if self.config.window_scenarios:
+            tasks += [t for p in plans for t in self.window_tasks(p, seeds[0])]
         for sweep in sweeps.values():
             for _, _, scaled in sweep:
                 if isinstance(scaled, Plan):
@@ -326,6 +368,19 @@ class Experiment:
             with self.stages.stage("simulation"):
                 self.simulate(store, plans, days)
         return store
+
+    def window_tasks(self, plan: Plan, seed: int) -> list[Task]:
+        """Independent delivery under the other reading of `independent_windows`
+        (`experiments.windows`), every solver once with the first seed."""
+        scenario = window_scenario(plan, self.options.independent_max_customers)
+        if scenario is None:
+            return []
+        limit, iterations = self.config.time_limit, self.config.iterations
+        return [
+            Task(scenario.label, region, solver, seed, problem.compact(), limit, iterations, self.config.stop_on_stall)
+            for region, problem in scenario.problems.items()
+            for solver in self.config.solvers
+        ]
 
     def coalition_tasks(self, plans: list[Plan], seed: int) -> list[CoalitionTask]:
         """Every coalition the game evaluates, per instance with several companies and
@@ -432,8 +487,7 @@ class Experiment:
             store.put_table(plan.label, "delivery", delivery)
             if self.config.division_price:
                 store.put_table(plan.label, "decomposition", division_table(plan, runs))
-            # the designs answer joint against independent delivery: instances of several companies
-            if plan.routed and len(plan.instance.companies) > 1 and self.config.line_haul_designs:
+            if wants_designs(plan, self.config):
                 designs = design_table(
                     plan,
                     runs,
@@ -441,8 +495,11 @@ class Experiment:
                     self.config.routing_scopes,
                 )
                 store.put_table(plan.label, "designs", designs)
-                bound = joint_bound(plan, self.config.bound_time_limit) if self.config.bound_time_limit > 0 else None
-                found = verdict(designs, delivery, bound)
+                bound = stored_bound(store, plan.label)
+                windows = self.windows(plan, runs, designs)
+                if windows is not None:
+                    store.put_table(plan.label, "windows", windows)
+                found = verdict(designs, delivery, bound, windows)
                 if found is not None:
                     store.put_table(plan.label, "verdict", pd.DataFrame([found]))
             if self.config.allocate and not values.empty:
@@ -461,6 +518,30 @@ class Experiment:
             if parts:
                 store.put_table(label, "sensitivity", pd.concat(parts, ignore_index=True))
         store.export_csv(self.folder)
+
+    def windows(self, plan: Plan, runs: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame | None:
+        """Both readings of `independent_windows` beside the best joint design, each
+        simulated (`experiments.windows.window_table`); None where the scenario does not
+        apply or is not asked for."""
+        scenario = (
+            window_scenario(plan, self.options.independent_max_customers) if self.config.window_scenarios else None
+        )
+        if scenario is None:
+            return None
+        joint = None
+        feasible = designs[designs["feasible"].astype(bool)] if not designs.empty else designs
+        if not feasible.empty:
+            best = feasible.loc[feasible["TC"].idxmin()]
+            for _, solver, seed, solution in joint_plans(plan, runs, (str(best["scope"]),)):
+                if solver == best["solver"] and seed == int(best["seed"]):
+                    joint = (best.to_dict(), list(solution.routes or ()))
+        options = DriveOptions(
+            free_flow=self.config.free_flow,
+            travel_noise=self.config.travel_noise,
+            shift_end_min=self.config.shift_end_min,
+        )
+        rng = generator(self.config, f"{plan.label}:windows")
+        return window_table(plan, scenario, runs, joint, rng, options, self.config.simulation_replications)
 
     def report(self) -> tuple[list[Path], list[Path], list[Path]]:
         """Tables, figures and the reproduction report, from the store alone."""

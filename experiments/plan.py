@@ -29,7 +29,6 @@ process that makes it.
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,15 +37,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.stages import Stages
-from experiments.store import ALL, INDEPENDENT, RELOCATED, WHOLE
+from experiments.store import ALL, INDEPENDENT
 from formulations.exact import solve_assignment, solve_location
-from lastmile.cost import assignment_cost_matrix
 from lastmile.distances import same_locations, tables
 from lastmile.location import LocationProblem
 from lastmile.model import Instance
 from lastmile.policies import has_status_quo, status_quo
 from lastmile.result import SolveResult
-from lastmile.routing import MultiDepotProblem, RoutingProblem
+from lastmile.routing import RoutingProblem
 from lastmile.subset import restrict
 from lastmile.two_echelon import TwoEchelonProblem
 from zoning import dataset
@@ -532,118 +530,6 @@ def districts(instance: Instance, whole: RoutingProblem, region_of: Mapping[str,
             out.append([])
         out[-1] += piece
     return out
-
-
-def whole_problem(plan: Plan) -> RoutingProblem | MultiDepotProblem | None:
-    """The joint instance routed as one problem from the centers the plan opened, each
-    keeping the vehicles its regions got (issue 12: the price of region division).
-    One open center gives an ordinary `RoutingProblem` (every routing solver takes
-    it); several a `MultiDepotProblem`. The regions' modes stay as planned (lockers
-    hold their parcels) but their minimum load rates, being regional, do not carry
-    over. None when the plan has fewer than two joint regions or an unlimited fleet."""
-    joint = [plan.problems[r] for r in plan.joint_regions]
-    if len(joint) < 2 or not all(isinstance(p, RoutingProblem) and p.vehicles is not None for p in joint):
-        return None
-    regions: list[RoutingProblem] = joint  # type: ignore[assignment]
-    customers = tuple(c for p in regions for c in p.customers)
-    centers = tuple(dict.fromkeys(p.center for p in regions))
-    vehicles = tuple(tuple(v for p in regions if p.center == c for v in p.vehicles or ()) for c in centers)
-    if len(centers) == 1:
-        return RoutingProblem(plan.planned, centers[0], customers, vehicles[0], region=WHOLE)
-    return MultiDepotProblem(plan.planned, centers, customers, vehicles, region=WHOLE)
-
-
-#: Center combinations scored whole when relocating; past it, added one by one.
-RELOCATION_COMBINATIONS = 5000
-
-
-def fewest_centers(instance: Instance) -> int:
-    """How many centers any joint plan opens at least: the alliance's count, else the
-    fewest whose largest capacities hold the demand (one when any is uncapacitated)."""
-    if instance.alliance_centers is not None:
-        return instance.alliance_centers
-    if any(c.capacity is None for c in instance.centers):
-        return 1
-    rooms = np.cumsum(sorted((float(c.capacity or 0.0) for c in instance.centers), reverse=True))
-    return int(min(np.searchsorted(rooms, instance.total_demand - 1e-9) + 1, len(rooms)))
-
-
-#: Room kept in the relocated centers' vans for packing parcels into routes.
-RELOCATION_SLACK = 1.1
-
-
-def relocated_centers(instance: Instance) -> tuple[str, ...]:
-    """Issue 30's relocation: the fewest candidates (from `fewest_centers` up) whose
-    vans hold the demand with `RELOCATION_SLACK` to spare (a center bases as many of the
-    alliance's vans as its capacity fills: floor(capacity / van capacity)), those of
-    least fixed cost (C4) plus the location stage's transport cost to the nearest of
-    them (Eq. 5, `assignment_cost_matrix`); every combination up to
-    `RELOCATION_COMBINATIONS`, else one center at a time by the same score. The study's
-    Eqs. (6)-(7) (each region one center within capacity) give way to Eqs. (8)-(9) over
-    the whole instance: fewer centers than regions, each node served by whichever center
-    routes it."""
-    cost, extra = assignment_cost_matrix(instance)
-    transport = cost + extra
-    fixed = np.array([c.fixed_cost for c in instance.centers])
-    room = np.array([based_vans(instance, c.id) for c in instance.centers], dtype=float) * van_capacity(instance)
-    need = instance.total_demand * RELOCATION_SLACK
-
-    def score(chosen: Sequence[int]) -> float:
-        if room[list(chosen)].sum() < need - 1e-9:
-            return math.inf
-        return float(fixed[list(chosen)].sum() + transport[list(chosen)].min(axis=0).sum())
-
-    m = len(instance.centers)
-    for k in range(min(fewest_centers(instance), m), m + 1):
-        if math.comb(m, k) <= RELOCATION_COMBINATIONS:
-            best = min(itertools.combinations(range(m), k), key=score)
-        else:
-            chosen: list[int] = []
-            for _ in range(k):
-                chosen.append(min((c for c in range(m) if c not in chosen), key=lambda c: score([*chosen, c])))
-            best = tuple(chosen)
-        if math.isfinite(score(best)) or k == m:
-            return tuple(instance.centers[c].id for c in best)
-    raise AssertionError("unreachable")
-
-
-def van_capacity(instance: Instance) -> float:
-    return instance.pooled_fleet().capacity
-
-
-def based_vans(instance: Instance, center: str) -> int:
-    """The vans a center may base when relocating: as many as its capacity fills (no
-    bound where it is uncapacitated)."""
-    room = instance.center_by_id[center].capacity
-    return 10**9 if room is None else int(room // van_capacity(instance))
-
-
-def relocated_problem(plan: Plan) -> RoutingProblem | MultiDepotProblem | None:
-    """The joint instance routed as one problem from `relocated_centers`, with every
-    vehicle the regions got, shared out in turn up to what each center may base; the
-    regions' modes stay (lockers hold their parcels). None where `whole_problem` is, or
-    where relocation picks the plan's own centers (the `whole` scope already routes it)."""
-    whole = whole_problem(plan)
-    if whole is None:
-        return None
-    centers = relocated_centers(plan.planned)
-    mine = whole.centers if isinstance(whole, MultiDepotProblem) else (whole.center,)
-    if set(centers) == set(mine):
-        return None
-    pool = (
-        list(v for vs in whole.vehicles for v in vs)
-        if isinstance(whole, MultiDepotProblem)
-        else list(whole.vehicles or ())
-    )
-    if len(centers) == 1:
-        return RoutingProblem(plan.planned, centers[0], whole.customers, tuple(pool), region=RELOCATED)
-    shares: list[list[str]] = [[] for _ in centers]
-    limits = [based_vans(plan.planned, c) for c in centers]
-    while pool and any(len(share) < limit for share, limit in zip(shares, limits, strict=True)):
-        for share, limit in zip(shares, limits, strict=True):
-            if pool and len(share) < limit:
-                share.append(pool.pop(0))
-    return MultiDepotProblem(plan.planned, centers, whole.customers, tuple(map(tuple, shares)), region=RELOCATED)
 
 
 def _load(instance: Instance, region: Collection[str]) -> tuple[float, float]:

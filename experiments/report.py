@@ -27,7 +27,7 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 
 import pandas as pd  # noqa: E402
 
-from experiments.design_summary import best_designs  # noqa: E402
+from experiments.design_summary import best_designs, window_rows  # noqa: E402
 from experiments.latex import escape, to_latex  # noqa: E402
 from experiments.output import write_atomic  # noqa: E402
 from experiments.store import INDEPENDENT, Store, folder_main  # noqa: E402
@@ -408,7 +408,7 @@ def verdict_lines(store: Store) -> list[str]:
     """Per instance: does joint delivery pay (the best design found against the best
     independent plan found), no joint plan in the model saves more than B% (the bound),
     and the design table."""
-    verdicts, designs = store.table("verdict"), store.table("designs")
+    verdicts, designs, windows = store.table("verdict"), store.table("designs"), store.table("windows")
     out = []
     for _, v in verdicts.iterrows():
         pays = v["saving_pct"] > 0
@@ -425,11 +425,42 @@ def verdict_lines(store: Store) -> list[str]:
             out.append(
                 f"- No joint plan in the model saves more than {v['max_saving_pct']:.2f}%: every one costs at least "
                 f"{v['LB']:.2f} CNY (vans {v['LB_vans']:.2f} + centers {v['LB_centers']:.2f} + line-haul "
-                f"{v['LB_line_haul']:.2f}; derivation in `experiments/designs.py`)."
+                f"{v['LB_line_haul']:.2f}). Vans: one virtual center whose legs out and home are each customer's "
+                "cheapest from and to any candidate center, pickups, windows and route limits dropped, bounded by "
+                "the larger of its assignment relaxation and branch-and-price; centers: the cheapest that can hold "
+                "the demand; line-haul: each company's fewest truck trips at its cheapest round trip to any center "
+                "or hub (`experiments/designs.py`)."
             )
+        out += _window_lines(v, windows[windows["instance"] == v["instance"]] if not windows.empty else windows)
         table = best_designs(designs[designs["instance"] == v["instance"]])
         out += ["", *markdown_table(table, digits=2), ""]
+        if not windows.empty and (windows["instance"] == v["instance"]).any():
+            mine = windows[windows["instance"] == v["instance"]]
+            out += [
+                "Who plans to the time windows (`independent_windows`; simulated over days of travel-time noise, "
+                "`windows_met_pct`: windowed stops reached by their window's end):",
+                "",
+                *markdown_table(window_rows(mine), digits=2),
+                "",
+            ]
     return out
+
+
+def _window_lines(v: pd.Series, windows: pd.DataFrame) -> list[str]:
+    """The verdict's sentence on the windows: both readings of `independent_windows`."""
+    if pd.isna(v.get("TC_independent_other")) or windows.empty:
+        return []
+    own, other = v["windows_own"], v["windows_other"]
+    pays = v["saving_other_pct"] > 0
+    return [
+        f"- Time windows are a scenario, not a rule: in the instance's reading (`independent_windows`) companies "
+        f"alone plan with the windows {own} ({v['windows_met_own_pct']:.1f}% of windowed stops met in simulation); "
+        f"with the windows {other} "
+        f"independent delivery costs {v['TC_independent_other']:.2f} CNY ({v['windows_met_other_pct']:.1f}% met), "
+        f"and the best joint design {'saves' if pays else 'costs'} {abs(v['saving_other_pct']):.2f}% "
+        f"{'against' if pays else 'more than'} it (joint delivery plans to the windows: "
+        f"{v.get('windows_met_joint_pct', float('nan')):.1f}% met)."
+    ]
 
 
 def markdown(

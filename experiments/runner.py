@@ -46,6 +46,7 @@ class Task:
     problem: Problem
     time_limit: float
     iterations: int | None
+    stall: bool = False  # also stop on the solver's registered stall (`experiments.solvers.STALL`)
 
     @property
     def key(self) -> tuple[str, str, str, int]:
@@ -109,9 +110,15 @@ def execute(task: Task) -> RunRow:
     started = time.perf_counter()
     try:
         if isinstance(task.problem, LocationProblem) and task.solver != "exact":
-            raise ValueError(f"{task.instance} is a location-only instance: only the exact solver applies")
+            why = f"{task.instance} is a location-only instance: only the exact solver applies"
+            return row_of(task, SolveResult.not_applicable(task.solver, why))
         result = solve(
-            task.solver, task.problem, time_limit=task.time_limit, seed=task.seed, iterations=task.iterations
+            task.solver,
+            task.problem,
+            time_limit=task.time_limit,
+            seed=task.seed,
+            iterations=task.iterations,
+            stall=task.stall,
         )
         return row_of(task, result)
     except Exception as exc:  # a failing run is stored, never allowed to stop the others

@@ -45,6 +45,9 @@ WHOLE = "whole"
 #: The joint instance routed as one problem from the fewest centers that hold it (issue
 #: 30's relocation: label `NAME@relocated`, region `relocated`).
 RELOCATED = "relocated"
+#: Each relocated center's regions routed as one problem (issue 30: label `NAME@center`,
+#: one region per center, named by the center).
+CENTER = "center"
 CSV_NAME = "results.csv"
 
 

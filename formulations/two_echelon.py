@@ -157,7 +157,9 @@ def two_echelon_answer(
     started = time.perf_counter()
     if problem.has_side_constraints:
         return Answer(
-            "error", None, message="not applicable: the exact 2E-VRP model has no pickups, windows or route limit"
+            "not_applicable",
+            None,
+            message="not applicable: the exact 2E-VRP model has no pickups, windows or route limit",
         )
     masks = van_sets(problem) if problem.n <= 62 else np.zeros(ENUMERATION_LIMIT + 1, dtype=np.int64)
     n_sets = len(masks)

@@ -90,6 +90,7 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
         population.add(ind, np.array(ind, dtype=np.int64))
         if found.feasible and trace.offer(found.cost, search.elapsed()):
             best = found
+            search.improved()
             return True
         return False
 

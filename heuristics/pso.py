@@ -88,6 +88,7 @@ def _run(problem: RoutingProblem, search: Search, rng: np.random.Generator, para
                 swarm.position[k] = tour_to_keys(got.tour)  # Lamarckian write-back
             if got.feasible and trace.offer(got.cost, search.elapsed()):
                 best = got
+                search.improved()
         if search.out_of_time():
             break
         costs = np.array([f.cost + penalties.penalty(f.excess) for f in found])

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 from pyvrp import Model, Result, solve
-from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 from pyvrp.stop import StoppingCriterion as PyVRPStop
 
 from heuristics.scaling import IntegerProblem, rounded_up
@@ -45,6 +45,8 @@ def _stop(stop: StoppingCriterion, build_s: float) -> PyVRPStop:
         parts.append(MaxIterations(stop.max_iterations))
     if stop.max_seconds is not None:
         parts.append(MaxRuntime(max(stop.max_seconds - build_s, 0.1)))
+    if stop.max_stall is not None:
+        parts.append(NoImprovement(stop.max_stall))
     return parts[0] if len(parts) == 1 else MultipleCriteria(parts)
 
 
@@ -53,7 +55,7 @@ def _run(problem: RoutingProblem | MultiDepotProblem, stop: StoppingCriterion, s
     # One vehicle carries the whole region, which meets any rate the region can meet
     # (zoning.modes caps the rate there); with more, PyVRP cannot express the rate.
     if problem.min_load_rate > 0 and problem.fleet_size != 1:
-        return Answer("error", None, message="PyVRP has no minimum vehicle load rate")
+        return Answer("not_applicable", None, message="not applicable: PyVRP has no minimum vehicle load rate")
     n, fleet = problem.n, problem.fleet
     # vehicles per depot: one depot (index 0) or one per center of a multi-depot problem
     counts = (

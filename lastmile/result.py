@@ -19,7 +19,9 @@ from lastmile.check import check
 from lastmile.cost import CostBreakdown, evaluate
 from lastmile.model import Instance, Solution
 
-Status = Literal["optimal", "feasible", "infeasible", "no_solution", "error"]
+#: `not_applicable`: the solver takes no problem of this kind (its message says why); no
+#: run was made, and no later run replaces the row.
+Status = Literal["optimal", "feasible", "infeasible", "no_solution", "error", "not_applicable"]
 Scope = Literal["routing", "total", "two_echelon"]
 #: A solver's parameters as a results row stores them.
 Param = str | int | float | bool | None
@@ -109,3 +111,9 @@ class SolveResult:
     def failed(cls, solver: str, message: str, time_s: float = 0.0) -> SolveResult:
         """A run that raised: no solution, status `error`, the message kept."""
         return cls(None, "routing", solver, "error", None, None, time_s, message=message)
+
+    @classmethod
+    def not_applicable(cls, solver: str, why: str) -> SolveResult:
+        """A problem the solver takes no part of: status `not_applicable`, its message
+        `not applicable: <why>`."""
+        return cls(None, "routing", solver, "not_applicable", None, None, 0.0, message=f"not applicable: {why}")

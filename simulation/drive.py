@@ -48,6 +48,8 @@ class RegionMeasures:
     cost: float
     stops: int
     stops_on_time: int
+    stops_windowed: int  # stops at a node with a time window
+    stops_windowed_on_time: int
     parcels: float
     parcels_late: float
     parcels_unserved: float
@@ -62,6 +64,8 @@ class RegionDay:
     cost: float = 0.0  # vehicle fixed (shared by stops) + transport + congestion
     stops: int = 0
     stops_on_time: int = 0
+    stops_windowed: int = 0
+    stops_windowed_on_time: int = 0
     parcels: float = 0.0
     parcels_late: float = 0.0
     parcels_unserved: float = 0.0
@@ -121,6 +125,9 @@ def drive(
             day.cost += share
             day.stops += 1
             day.stops_on_time += on_time
+            if node.time_window is not None:
+                day.stops_windowed += 1
+                day.stops_windowed_on_time += on_time
             day.parcels += delivered + picked
             day.parcels_late += 0.0 if on_time else delivered + picked
             served.add((stop, company))
@@ -153,6 +160,8 @@ def drive(
             cost=day.cost,
             stops=day.stops,
             stops_on_time=day.stops_on_time,
+            stops_windowed=day.stops_windowed,
+            stops_windowed_on_time=day.stops_windowed_on_time,
             parcels=day.parcels,
             parcels_late=day.parcels_late,
             parcels_unserved=day.parcels_unserved,

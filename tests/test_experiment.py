@@ -91,10 +91,10 @@ def test_pipeline_folder_holds_store_csv_provenance_tables_and_figures(pipeline_
     regions = set(runs["region"])
     assert {r for r in regions if r.startswith("independent:")} == {f"independent:{c}" for c in "ASJC"}
     assert any(r.startswith("R") for r in regions)
-    assert set(runs["status"]) <= {"optimal", "feasible", "infeasible", "no_solution", "error"}
+    assert set(runs["status"]) <= {"optimal", "feasible", "infeasible", "no_solution", "error", "not_applicable"}
     # every stored objective is the shared cost function's, of a solution the checker passed
     ok = runs[runs["feasible"] == 1]
-    heuristic = runs[runs["solver"] != "exact"]
+    heuristic = runs[(runs["solver"] != "exact") & (runs["status"] != "not_applicable")]
     assert (heuristic["feasible"] == 1).all(), heuristic[heuristic["feasible"] != 1][[*KEY, "status", "message"]]
     assert (ok["objective"] - (ok["vehicle_fixed"] + ok["transport"] + ok["congestion"])).abs().max() < 1e-6
     csv = pd.read_csv(pipeline_run / CSV_NAME)
@@ -178,8 +178,13 @@ def test_every_joint_plan_is_costed_under_each_design_above_the_bound(pipeline_r
     finally:
         store.close()
     assert set(designs["design"]) == {"tour", "direct", "hub"}
-    # the mini city opens several centers: only PyVRP takes its whole instance, and this run has none
-    assert set(designs["scope"]) == {"region"}
+    # the mini city opens several centers: its whole instance is a multi-depot problem, which
+    # exact, GA and PSO do not take (a row says so); each relocated center's regions are theirs
+    assert set(designs["scope"]) == {"region", "center"}
+    runs = stored(pipeline_run)
+    whole = runs[runs["instance"].isin(["mini_xiqing@whole", "mini_xiqing@relocated"])]
+    assert set(whole["status"]) == {"not_applicable"}
+    assert whole["message"].str.contains("takes no multi-depot problem").all()
     hub = designs[designs["design"] == "hub"]
     assert hub["hub"].str.startswith("hub_").all() and (hub["LH_shuttle"] > 0).all()
     ok = designs[designs["feasible"].astype(bool)]
@@ -190,6 +195,25 @@ def test_every_joint_plan_is_costed_under_each_design_above_the_bound(pipeline_r
     report = (pipeline_run / "report.md").read_text()
     assert report.startswith("# Does joint delivery pay?")
     assert "No joint plan in the model saves more than" in report
+
+
+def test_both_readings_of_independent_windows_are_planned_and_simulated(pipeline_run: Path) -> None:
+    store = Store(pipeline_run)
+    try:
+        windows, verdict = store.table("windows"), store.table("verdict").iloc[0]
+    finally:
+        store.close()
+    alone = windows[windows["policy"] == "independent"].set_index("windows")
+    assert set(alone.index) == {"ignored", "planned"}  # the mini city reads false: planned is the scenario
+    assert bool(alone.loc["ignored", "instance_reading"]) and not bool(alone.loc["planned", "instance_reading"])
+    # planning to the windows meets more of them in the simulation, and the joint plan too
+    assert alone.loc["planned", "windows_met_pct"] > alone.loc["ignored", "windows_met_pct"]
+    joint = windows[windows["policy"] == "joint"].iloc[0]
+    assert joint["TC"] == pytest.approx(verdict["TC_joint"])
+    assert verdict["TC_independent_other"] == pytest.approx(alone.loc["planned", "TC"])
+    report = (pipeline_run / "report.md").read_text()
+    assert "Time windows are a scenario, not a rule" in report
+    assert (pipeline_run / "tables" / "windows-mini-xiqing.tex").is_file()
 
 
 def test_routes_name_the_instance_nodes_and_leave_out_the_depot(pipeline_run: Path, mini_xiqing: Path) -> None:
@@ -349,7 +373,7 @@ def test_benchmark_instances_get_the_gap_to_best_known_table(shared: Path, tmp_p
     runs = stored(out)
     cap = runs[runs["instance"] == "cap41"]
     assert list(cap["solver"]) == ["exact", "ga"]
-    assert cap.set_index("solver").loc["ga", "status"] == "error"  # location-only: stored, not fatal
+    assert cap.set_index("solver").loc["ga", "status"] == "not_applicable"  # location-only: a row says so
     cvrp = runs[(runs["instance"] == "E-n13-k4") & (runs["solver"] == "exact")].iloc[0]
     assert sorted(int(v) for route in json.loads(cvrp["routes"]) for v in route) == list(range(2, 14))
 

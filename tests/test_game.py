@@ -13,7 +13,8 @@ import pytest
 from experiments.config import Config
 from experiments.experiment import game_options, generator, planning_seed
 from experiments.game import CoalitionTask, _plan, coalitions, game_tables, sampled_orders, value_of
-from experiments.plan import PlanError, PlanOptions, plan_instance, whole_problem
+from experiments.plan import PlanError, PlanOptions, plan_instance
+from experiments.scopes import whole_problem
 from experiments.solvers import solve
 from lastmile.cost import evaluate
 from lastmile.model import Instance, Solution

@@ -115,4 +115,4 @@ def test_pyvrp_serves_a_minimum_load_region_with_one_vehicle_and_refuses_more(ti
     assert result.feasible and len([r for r in result.solution.routes if r.stops]) == 1
     two = replace(one, vehicles=whole.vehicles[:2])
     refused = solve("pyvrp", two, time_limit=5, seed=0, iterations=200)
-    assert refused.status == "error" and "minimum vehicle load" in refused.message
+    assert refused.status == "not_applicable" and "minimum vehicle load" in refused.message

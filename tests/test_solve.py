@@ -20,7 +20,7 @@ from lastmile.result import SolveResult, scoped
 from lastmile.routing import RoutingProblem
 from lastmile.solve import Answer, Solver, seed_value
 from lastmile.solve import solve as lastmile_solve
-from lastmile.stop import FirstOf, MaxIterations, MaxRuntime, Search
+from lastmile.stop import FirstOf, MaxIterations, MaxRuntime, NoImprovement, Search
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET = {"exact": None, "ortools": 100, "pso": 5, "ga": 50, "pyvrp": 100}
@@ -107,6 +107,31 @@ def test_stopping_criteria_and_what_an_iteration_means():
         MaxRuntime(float("nan"))
     with pytest.raises(ValueError):
         MaxIterations(0)
+    with pytest.raises(ValueError):
+        NoImprovement(0)
+
+
+def test_a_stall_counts_iterations_since_the_last_improvement():
+    search = Search(FirstOf((NoImprovement(3), MaxRuntime(60.0))))
+    assert search.stop.max_stall == 3
+    for _ in range(2):
+        search.tick()
+    search.improved()  # at iteration 2
+    for _ in range(2):
+        search.tick()
+        assert not search.exhausted()
+    search.tick()
+    assert search.exhausted()  # 3 iterations since
+    assert stopping("ga", 5.0, stall=True) == FirstOf((MaxRuntime(5.0), NoImprovement(REGISTRY["ga"].stall)))
+    assert stopping("exact", 5.0, stall=True) == MaxRuntime(5.0)  # no stall registered
+
+
+@pytest.mark.parametrize("name", ["ga", "pso", "pyvrp"])
+def test_a_run_asked_to_stop_on_a_stall_ends_long_before_its_clock(name):
+    tiny = problem(3, n=6)
+    result = solve(name, tiny, time_limit=600, seed=1, stall=True)
+    assert result.feasible
+    assert result.params["iterations"] <= 20 * REGISTRY[name].stall
 
 
 def test_a_generator_seed_is_drawn_once_at_the_entry():

@@ -271,7 +271,7 @@ def test_a_solver_that_takes_no_two_echelon_problem_says_so(tmp_path, monkeypatc
     monkeypatch.setitem(REGISTRY, "plain", Entry("heuristics.ga:GA", "a generation"))
     path = write(tmp_path, "1,30,1,0", "2,2,10,1,0", "0,0   3,4", "3,5,4")
     result = solve("plain", TwoEchelonProblem.whole(load_instance(path)), time_limit=1, seed=0)
-    assert result.status == "error" and result.message.startswith("not applicable")
+    assert result.status == "not_applicable" and result.message.startswith("not applicable")
 
 
 def _records(path: Path) -> list[list[list[float]]]:
