@@ -2,11 +2,18 @@
 
     python benchmarks/two_echelon.py [--sets Set2a Set3 Set5] [--time-limit 60] [--seeds 3]
                                      [--solvers exact ga pso pyvrp ortools] [--max-customers 200]
+    python benchmarks/two_echelon.py --combine part1.csv part2.csv --out all.csv
+
+(`--combine` summarises run files written by several processes, e.g. one per core with
+disjoint `--only` lists.)
 
 Instances are the unified-format files of `../shared/benchmarks/2evrp/` (read by path,
 never copied); the published values are `benchmarks/two_echelon_values.csv`, each with
 its source (paper or table, repository and commit where a copy was read), whether it
-is proven optimal, and a second source where one was found. Instances without a value
+is proven optimal, a second source where one was found, and its kind: `published`, or
+`unpublished upper bound` (a third party's solution file, re-costed by this project's
+`evaluate` and passed by its `check`, where no published value was found: Set2c, Set5
+and three Set3 instances); the summary keeps the two kinds apart. Instances without a value
 run all the same: their rows carry each run's cost and, for the exact solver, its bound,
 so a gap to the best bound found is given. Per run: cost (both echelons, by the shared
 `evaluate`), feasibility (the shared `check`), status and bound, the gap to the
@@ -32,9 +39,32 @@ from lastmile.two_echelon import TwoEchelonProblem
 VALUES = Path(__file__).with_name("two_echelon_values.csv")
 
 
-def published() -> dict[str, tuple[float, bool]]:
+def published() -> dict[str, tuple[float, bool, str]]:
     with VALUES.open(newline="") as handle:
-        return {r["instance"]: (float(r["value"]), r["proven_optimal"] == "true") for r in csv.DictReader(handle)}
+        return {
+            r["instance"]: (float(r["value"]), r["proven_optimal"] == "true", r["kind"]) for r in csv.DictReader(handle)
+        }
+
+
+def warm_up(names: list[str]) -> None:
+    """Each solver once on a tiny two-echelon problem, so compiled kernels are built
+    before the timed runs."""
+    from lastmile.model import Center, Company, DistanceSpec, Fleet, Hub, Instance, Node, Site, Truck
+
+    fleet = Fleet(4, 10.0, 0.0, 1.0)
+    tiny = Instance(
+        name="warm-up",
+        nodes=tuple(Node(f"n{k}", float(k), float(k % 3), {"v": 2.0}) for k in range(5)),
+        companies=(Company("v", "vans", Site("d", 0.0, 0.0), fleet),),
+        centers=(Center(Site("S1", 1.0, 1.0), 0.0, None), Center(Site("S2", 4.0, 0.0), 0.0, None)),
+        distance=DistanceSpec("euclidean"),
+        coordinates="planar",
+        joint_fleet=fleet,
+        hubs=(Hub(Site("H", 0.0, 0.0), 0.0, 0.0, None),),
+        shuttle=Truck(20.0, 0.0, 1.0, 0.0, count=2),
+    )
+    for name in names:
+        solve(name, TwoEchelonProblem.whole(tiny), time_limit=1.0, seed=1)
 
 
 def main() -> None:
@@ -44,7 +74,14 @@ def main() -> None:
     p.add_argument("--master-seed", type=int, default=2024)
     p.add_argument("--solvers", nargs="+", default=["exact", "ga", "pso", "pyvrp", "ortools"])
     p.add_argument("--max-customers", type=int, default=200)
+    p.add_argument("--combine", nargs="+", type=Path, metavar="CSV", help="summarise these run files, run nothing")
     args = p.parse_args()
+    if args.combine:
+        combined = pd.concat([pd.read_csv(f) for f in args.combine], ignore_index=True)
+        summarise(
+            finish(combined.to_dict("records"), "two_echelon_runs", args.out), args.out.parent if args.out else RESULTS
+        )
+        return
     folder = args.benchmarks / "2evrp"
     values = published()
     files = sorted(
@@ -61,10 +98,11 @@ def main() -> None:
         for name in args.solvers
         if i == 0 or name not in SEEDLESS
     ]
+    warm_up(list(args.solvers))
     rows = []
     for path, seed, name in tqdm(runs, desc="two-echelon", unit="run"):
         instance = load_instance(path)
-        value, proven = values.get(path.stem, (None, False))
+        value, proven, kind = values.get(path.stem, (None, False, ""))
         result = solve(name, TwoEchelonProblem.whole(instance), time_limit=args.time_limit, seed=seed)
         rows.append(
             {
@@ -76,6 +114,7 @@ def main() -> None:
                 "seed": seed,
                 "published": value,
                 "published_optimal": proven,
+                "reference": kind,
                 "objective": result.objective,
                 "bound": result.bound,
                 "status": result.status,
@@ -93,9 +132,9 @@ def main() -> None:
 
 def summarise(runs: pd.DataFrame, folder: Path) -> None:
     """The summary per set and solver, as CSV and LaTeX, in `folder`."""
-    runs = runs.assign(proven=runs["status"].eq("optimal"))
+    runs = runs.assign(proven=runs["status"].eq("optimal"), reference=runs["reference"].fillna(""))
     summary = (
-        runs.groupby(["set", "solver"], sort=False)
+        runs.groupby(["set", "reference", "solver"], sort=False)
         .agg(
             runs=("status", "size"),
             with_value=("gap_pct", "count"),
@@ -111,8 +150,9 @@ def summarise(runs: pd.DataFrame, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     summary.to_csv(folder / "two_echelon_summary.csv", index=False)
     caption = (
-        "2E-VRP: gap to the published value per set and solver (%), mean and best over the instances "
-        "with a value and the seeds; share of feasible runs; runs proven optimal; mean time (s)."
+        "2E-VRP: gap to the reference value per set, kind of reference (published, or an unpublished "
+        "third-party upper bound re-costed here) and solver (%), mean and best over the instances with a "
+        "value and the seeds; share of feasible runs; runs proven optimal; mean time (s)."
     )
     (folder / "two_echelon_summary.tex").write_text(to_latex(summary, caption=caption, label="tab:two_echelon"))
     print(f"wrote {folder}/two_echelon_summary.csv|.tex")

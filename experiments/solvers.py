@@ -78,8 +78,8 @@ REGISTRY: dict[str, Entry] = {
         "heuristics.ga:GA",
         "a generation (one offspring)",
         stall=STALL["ga"],
-        two_echelon="heuristics.two_echelon:ga_search",
-        two_echelon_iteration="a round of the assignment search",
+        two_echelon="heuristics.ruin_recreate:ruin_recreate",
+        two_echelon_iteration="a ruin-and-recreate iteration",
     ),
     "pyvrp": Entry(
         "heuristics.pyvrp_solver:PyVRP",

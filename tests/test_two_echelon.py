@@ -236,15 +236,19 @@ def brute_force(problem: TwoEchelonProblem) -> float:
     return best
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_exact_matches_brute_force(tmp_path, seed):
+def brute_force_problem(tmp_path: Path, seed: int) -> TwoEchelonProblem:
+    """Six customers, two satellites, room for `brute_force`."""
     rng = np.random.default_rng(seed)
     xy = rng.integers(0, 30, size=(9, 2))
     demand = rng.integers(1, 6, size=6)
     stores = "   ".join(f"{x},{y}" for x, y in xy[:3])
     customers = "   ".join(f"{x},{y},{d}" for (x, y), d in zip(xy[3:], demand, strict=True))
-    path = write(tmp_path, "2,12,1,3", "3,4,8,1,2", stores, customers)
-    problem = TwoEchelonProblem.whole(load_instance(path))
+    return TwoEchelonProblem.whole(load_instance(write(tmp_path, "2,12,1,3", "3,4,8,1,2", stores, customers)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_exact_matches_brute_force(tmp_path, seed):
+    problem = brute_force_problem(tmp_path, seed)
     result = solve("exact", problem, time_limit=30, seed=0)
     assert result.status == "optimal" and result.feasible
     assert result.objective == pytest.approx(brute_force(problem), rel=1e-9)
