@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import errno
 import glob
+import os
 import shutil
 import signal
 import sqlite3
@@ -225,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         config = resolve(planned, options(args))
         specs = expand(list(config.instances)) if config.instances else [str(p) for p in SHIPPED]
-        instances = [load_instance(spec) for spec in specs]
+        instances = [load_instance(spec, config.memory_share) for spec in specs]
         for spec, instance in zip(specs, instances, strict=True):
             best_known(spec, instance)  # a .sol beside it is checked and re-costed now, not mid-run
         folder = Path(config.out)
@@ -252,8 +253,10 @@ def _run(
     from experiments.experiment import Experiment, labelled
 
     experiment = Experiment(config, labelled(specs, instances), argv)
+    identity: tuple[int, int] | None = None
     try:
         with locked(folder) as made:
+            identity = _identity(folder)
             try:
                 store = experiment.run(resume=args.resume, retry_errors=args.retry_errors)
                 print_summary(store)
@@ -264,15 +267,21 @@ def _run(
             except Exception:  # a fault: no half-made folder of ours blocks the retry (the lock still held)
                 _discard_unused(folder, made)
                 raise
-    except (ExperimentError, StoreError) as exc:
-        return _fail(exc, EXIT_BAD_INPUT)
+    except (ExperimentError, StoreError, OSError, sqlite3.DatabaseError) as exc:
+        if identity is not None and _identity(folder) != identity:
+            return _fail(
+                f"{folder} was removed or replaced by another process while this run held its lock; the runs "
+                "stored in it went with it: run again with another --out",
+                EXIT_STOPPED,
+            )
+        if isinstance(exc, ExperimentError | StoreError):
+            return _fail(exc, EXIT_BAD_INPUT)
+        return _fail(_write_fault(exc, folder), EXIT_STOPPED)
     except RunsNotDone as exc:
         return _fail(f"{exc}; the finished runs are in {folder}: continue with --resume", EXIT_STOPPED)
     except KeyboardInterrupt as exc:
         print(f"\ninterrupted: finished runs are in {folder}; continue with --resume", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
-    except (OSError, sqlite3.DatabaseError) as exc:
-        return _fail(_write_fault(exc, folder), EXIT_STOPPED)
     print(
         f"\nwrote {folder}: results.sqlite, results.csv, provenance.json, report.md, report.tex, "
         f"{len(tex)} tables, {len(figures)} figures"
@@ -280,6 +289,16 @@ def _run(
     for failure in experiment.failures:
         print(f"warning: not planned: {failure}", file=sys.stderr)
     return 1 if experiment.failures else 0
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """The folder's device and inode (None once it is gone): what a run that holds its
+    lock checks to tell a folder lost to another process from a fault of its own."""
+    try:
+        found = os.stat(folder)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _fail(problem: object, code: int) -> int:

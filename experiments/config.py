@@ -50,6 +50,7 @@ class Config:
     stop_on_stall: bool = True
     stage_time_limit: float = 30.0  # seconds per location or assignment solve
     workers: int = 2
+    memory_share: float = 0.8  # the share of the machine's memory an instance's largest stage may take
     scheduler: str | None = None
     out: str = ""  # empty: a new folder from `fresh_folder`
     region_algorithm: str = "louvain"
@@ -132,6 +133,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "stop_on_stall": {"type": "boolean"},
         "stage_time_limit": {"type": "number", "exclusiveMinimum": 0, "maximum": 10**6},
         "workers": {"type": "integer", "minimum": 1, "maximum": 1024},
+        "memory_share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "scheduler": {"type": "string"},
         "out": {"type": "string", "minLength": 1},
         "region_algorithm": {"enum": list(ALGORITHMS)},

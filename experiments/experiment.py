@@ -60,7 +60,7 @@ from zoning.classifier import classifier_table, compare_classifiers
 
 ROOT = Path(__file__).resolve().parents[1]
 # Options that decide where runs execute, not what they return: a resumed experiment may change them.
-PLACEMENT = ("workers", "scheduler", "out")
+PLACEMENT = ("workers", "scheduler", "out", "memory_share")
 
 
 #: A sensitivity sweep: (parameter, factor, the variant's plan or why it has none).

@@ -27,8 +27,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from experiments.file_names import instance_names  # noqa: E402
 from experiments.store import INDEPENDENT, VARIANT, Store, folder_main  # noqa: E402
-from experiments.tables import BASIS_NAMES, RULE_ORDER, slug  # noqa: E402
+from experiments.tables import BASIS_NAMES, RULE_ORDER  # noqa: E402
 
 
 def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
@@ -144,13 +145,14 @@ def write_figures(folder: Path) -> list[Path]:
     try:
         runs, locations, sensitivity = store.runs(), store.table("locations"), store.table("sensitivity")
         allocation = store.table("allocation")
+        names = instance_names(store)
     finally:
         store.close()
     target = folder / "figures"
     written: list[Path] = []
     runs = runs[~runs["instance"].str.contains(VARIANT, regex=False)]
     for instance, block in runs.groupby("instance", sort=True):
-        name = slug(str(instance))
+        name = names[str(instance)]
         sites = locations[locations["instance"] == instance] if not locations.empty else locations
         joint = block[~block["region"].str.startswith(INDEPENDENT)]
         if not sites.empty:
@@ -171,11 +173,11 @@ def write_figures(folder: Path) -> list[Path]:
     if not allocation.empty:
         several = allocation["solver"].nunique() > 1
         for (instance, solver), table in allocation.groupby(["instance", "solver"], sort=True):
-            name = f"allocation-{slug(str(instance))}" + (f"-{solver}" if several else "")
+            name = f"allocation-{names[str(instance)]}" + (f"-{solver}" if several else "")
             written += _save(savings_bars(table, str(instance)), target, name)
     if not sensitivity.empty:
         for instance, table in sensitivity.groupby("instance", sort=True):
-            written += _save(sensitivity_curves(table, str(instance)), target, f"sensitivity-{slug(str(instance))}")
+            written += _save(sensitivity_curves(table, str(instance)), target, f"sensitivity-{names[str(instance)]}")
     return written
 
 

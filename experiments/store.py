@@ -269,6 +269,11 @@ class Store:
                 (instance, name, table.to_json(orient="split", index=False, double_precision=15)),
             )
 
+    def instances(self) -> set[str]:
+        """Every instance label the store holds runs, coalitions or stage tables of."""
+        query = "SELECT instance FROM runs UNION SELECT instance FROM coalitions UNION SELECT instance FROM tables"
+        return {label for (label,) in self.db.execute(query) if label}
+
     def table(self, name: str) -> pd.DataFrame:
         """The stage table `name` of every instance, stacked, with an `instance` column."""
         parts = []

@@ -8,7 +8,6 @@ beside it. Rebuilding from the same store gives byte-identical files.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 import pandas as pd  # noqa: E402
 
 from experiments.design_summary import best_designs, window_rows  # noqa: E402
+from experiments.file_names import instance_names  # noqa: E402
 from experiments.latex import to_latex  # noqa: E402
 from experiments.output import write_atomic  # noqa: E402
 from experiments.significance import tests_table  # noqa: E402
@@ -52,10 +52,6 @@ class Table:
     name: str
     data: pd.DataFrame
     latex: str
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "table"
 
 
 def routing_summary(runs: pd.DataFrame) -> pd.DataFrame:
@@ -243,12 +239,12 @@ def core_sentence(allocation: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def allocation_tables(allocation: pd.DataFrame) -> Iterator[Table]:
+def allocation_tables(allocation: pd.DataFrame, names: dict[str, str]) -> Iterator[Table]:
     """One table per instance, cost basis and solver (solver named when there are several)."""
     several = allocation["solver"].nunique() > 1
     for (instance, basis, solver, seed), game in allocation.groupby(["instance", "basis", "solver", "seed"], sort=True):
         suffix, words = BASIS_NAMES[str(basis)]
-        name = f"allocation-{slug(str(instance))}{suffix}" + (f"-{solver}" if several else "")
+        name = f"allocation-{names[str(instance)]}{suffix}" + (f"-{solver}" if several else "")
         wide = allocation_wide(game)
         yield Table(
             name,
@@ -275,7 +271,9 @@ def stored_table(
 
 
 def build(store: Store) -> Iterator[Table]:
-    """Every table the store has the data for."""
+    """Every table the store has the data for; per-instance tables named by
+    `experiments.file_names` (unique whatever the instances' names)."""
+    names = instance_names(store)
     runs = store.runs()
     runs = runs[~runs["instance"].str.contains(VARIANT, regex=False)]
     made = store.provenance()
@@ -283,13 +281,13 @@ def build(store: Store) -> Iterator[Table]:
     for instance, block in runs.groupby("instance", sort=True):
         summary = routing_summary(block)
         yield Table(
-            f"routing-{slug(str(instance))}",
+            f"routing-{names[str(instance)]}",
             summary,
             to_latex(
                 summary.drop(columns=["instance"]),
                 caption=f"Exact against heuristic routing per region, {instance}: objective mean, "
                 "standard deviation and best over seeds, gap of the mean to the exact optimum or bound, mean time (s).",
-                label=f"tab:routing-{slug(str(instance))}",
+                label=f"tab:routing-{names[str(instance)]}",
                 best_in_columns=["mean"],
                 group=["region"],
             ),
@@ -387,7 +385,7 @@ def build(store: Store) -> Iterator[Table]:
         )
     allocation = store.table("allocation")
     if not allocation.empty:
-        yield from allocation_tables(allocation)
+        yield from allocation_tables(allocation, names)
     yield from stored_table(
         store,
         "game",
@@ -412,14 +410,14 @@ def build(store: Store) -> Iterator[Table]:
             if table.empty:
                 continue
             yield Table(
-                f"designs-{slug(str(instance))}",
+                f"designs-{names[str(instance)]}",
                 table,
                 to_latex(
                     table,
                     caption=f"{instance}: the alliance's designs, line-haul design by routing scope, the cheapest "
                     "feasible plan found over solvers and seeds (TC with and without line-haul and LH, every "
                     "line-haul line of the design, in CNY; E in kg CO2; vehicles; km).",
-                    label=f"tab:designs-{slug(str(instance))}",
+                    label=f"tab:designs-{names[str(instance)]}",
                     best_in_columns=["TC"],
                 ),
             )
@@ -428,7 +426,7 @@ def build(store: Store) -> Iterator[Table]:
         for instance, part in windows.groupby("instance", sort=True):
             table = window_rows(part)
             yield Table(
-                f"windows-{slug(str(instance))}",
+                f"windows-{names[str(instance)]}",
                 table,
                 to_latex(
                     table,
@@ -437,7 +435,7 @@ def build(store: Store) -> Iterator[Table]:
                     "the cheapest feasible plan over solvers, beside the best joint design; windows met: the share "
                     "(%) of windowed stops reached by their window's end, and parcels late or unserved (%), means "
                     "over simulated days with travel-time noise (TC in CNY, E in kg CO2, km).",
-                    label=f"tab:windows-{slug(str(instance))}",
+                    label=f"tab:windows-{names[str(instance)]}",
                     best_in_columns=["TC"],
                 ),
             )

@@ -28,6 +28,12 @@ LINE_HAUL_DESIGNS: tuple[LineHaulDesign, ...] = ("tour", "direct", "hub")
 #: The owner of the alliance's first-echelon trucks (`Instance.shuttle`): `truck-<k>`.
 SHUTTLE_OPERATOR = "truck"
 
+#: The shift of a day of delivery, in minutes, where a file of the project's format names
+#: none (`Instance.shift_min`): a day. No window may open after it, no service outlast
+#: it, no node lie further from every start than it (`lastmile.readers.physics`). The
+#: benchmark formats model no time (None) but Solomon's, whose depot's due date ends it.
+DAY_MIN = 1440.0
+
 #: Carbon emission factor of a light logistics vehicle, kg CO2 per km (study, Eq. 18).
 DEFAULT_EMISSION_FACTOR = 0.24
 
@@ -277,6 +283,7 @@ class Instance:
     default_congestion: float = 1.0
     emission_factor: float = DEFAULT_EMISSION_FACTOR
     speed_kmh: float = 30.0
+    shift_min: float | None = None  # the day's working time: windows open, services end, starts reach within it
     parcel_km_cost: float = 0.0
     single_sourcing: bool = True
     units: Mapping[str, str] = field(default_factory=dict)

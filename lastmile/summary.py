@@ -22,6 +22,7 @@ class InstanceSummary:
     center_capacity: str
     edges: int
     distance: str
+    notes: str = ""  # what the loader decided for the user (e.g. duplicate edges)
 
     @classmethod
     def of(cls, instance: Instance) -> InstanceSummary:
@@ -47,7 +48,22 @@ class InstanceSummary:
             center_capacity=center_capacity,
             edges=len(instance.edges),
             distance=distance,
+            notes=duplicate_edges_note(instance),
         )
+
+
+def duplicate_edges_note(instance: Instance) -> str:
+    """Road edges given more than once between the same two nodes with different lengths:
+    the road network keeps the shortest (`lastmile.distances.road_graph`), and says so."""
+    lengths: dict[frozenset[str], set[float]] = {}
+    for edge in instance.edges:
+        lengths.setdefault(frozenset((edge.u, edge.v)), set()).add(edge.length_km)
+    differing = sorted(tuple(sorted(pair)) for pair, seen in lengths.items() if len(seen) > 1)
+    if not differing:
+        return ""
+    first = " - ".join(differing[0])
+    more = f" and {len(differing) - 1} more" if len(differing) > 1 else ""
+    return f"{len(differing)} node pairs with edges of different lengths ({first}{more}): the shortest kept"
 
 
 def summary_table(instances: list[Instance]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from lastmile import InstanceError, load_instance
+from lastmile.distances import tables
+from lastmile.summary import summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
@@ -53,6 +56,12 @@ EXPECTED = {
     "37_fleet_of_a_quadrillion": "$.companies[0].fleet.count: 1000000000000000 is greater than the maximum of",
     "38_name_with_the_variant_mark": "name: 'city@demand=2': '@' marks sensitivity variants in results",
     "39_company_without_customers": "company B: has no customers (no node's demand or pickup names it)",
+    "40_window_closes_before_arrival": "node d time_window: closes at 10 min, before any vehicle can arrive (66 min from dB)",
+    "41_window_after_the_shift": "node a time_window: opens at 1500 min, after the shift ends (1440)",
+    "42_service_of_100000_minutes": "node b service_time: 100000 min, longer than the 1440-min shift",
+    "43_route_limit_below_the_round_trip": "node d: 66.6 km there and back from the nearest company A base, beyond the route limit of 20 km",
+    "44_speed_of_a_trillionth": "node d: the nearest start (dB) is 1.98e+15 min away at speed_kmh 1e-12, beyond the 1440-min shift",
+    "45_centers_each_smaller_than_a_node": "node a: 8 parcels, more than any center holds (the largest 7): a node is served whole from one center",
 }
 
 
@@ -95,3 +104,16 @@ def test_missing_file_and_unknown_kind_are_reported(tmp_path):
     odd.write_text("1 2 3")
     with pytest.raises(InstanceError, match="unknown file kind"):
         load_instance(odd)
+
+
+def test_duplicate_edges_keep_the_shorter_and_the_summary_says_so(tmp_path):
+    doc = json.loads((ROOT / "tests" / "data" / "small_road.json").read_text())
+    doc["edges"].append({"u": "b", "v": "a", "road_type": "main", "length_km": 50})  # a-b again, longer
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(doc))
+    instance = load_instance(path)
+    t = tables(instance)
+    a, b = instance.index["a"], instance.index["b"]
+    assert t.km[a, b] == pytest.approx(1.6)  # the shorter kept
+    note = summary_table([instance]).iloc[0]["notes"]
+    assert note == "1 node pairs with edges of different lengths (a - b): the shortest kept"

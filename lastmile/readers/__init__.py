@@ -14,11 +14,12 @@ import os
 from pathlib import Path
 
 from lastmile.errors import InstanceError
+from lastmile.memory import MEMORY_SHARE, check_memory
 from lastmile.model import Instance
 from lastmile.readers.cvrplib import read_cvrplib, read_cvrplib_cost, read_cvrplib_solution
 from lastmile.readers.facility import read_orlib_cap, read_sscflp
 from lastmile.readers.json_format import parse_json_instance, read_json_instance
-from lastmile.readers.physics import check_instance, number
+from lastmile.readers.physics import check_instance, check_reachable, number
 from lastmile.readers.prodhon import read_prodhon
 from lastmile.readers.solomon import read_solomon
 from lastmile.readers.two_echelon import looks_like, read_two_echelon
@@ -99,8 +100,11 @@ def spec_path(spec: str | Path) -> Path:
     return Path(split_spec(spec)[1])
 
 
-def load_instance(spec: str | Path) -> Instance:
-    """Load `[KIND:]PATH[#capacity=N]`; raise `InstanceError` for anything wrong."""
+def load_instance(spec: str | Path, memory_share: float = MEMORY_SHARE) -> Instance:
+    """Load `[KIND:]PATH[#capacity=N]`; raise `InstanceError` for anything wrong: the
+    file, the physics (`check_instance`), an instance whose largest stage would take more
+    than `memory_share` of the machine's memory (`lastmile.memory`), or a node no vehicle
+    can serve (`check_reachable`, on the distance tables it computes and keeps)."""
     kind, text, variant = split_spec(spec)
     path = Path(text)
     _check_file(text, path)
@@ -125,6 +129,8 @@ def load_instance(spec: str | Path) -> Instance:
     except MemoryError:
         raise InstanceError(text, "", "too large to read into memory") from None
     check_instance(instance)
+    check_memory(instance, memory_share)
+    check_reachable(instance)
     return instance
 
 

@@ -24,6 +24,7 @@ import networkx as nx
 
 from lastmile.errors import InstanceError
 from lastmile.model import (
+    DAY_MIN,
     DEFAULT_EMISSION_FACTOR,
     Access,
     Center,
@@ -389,6 +390,7 @@ def _build(doc: dict, file: str) -> Instance:
         shuttle=_truck(doc.get("shuttle"), emission_factor),
         line_haul_design=doc.get("line_haul_design", "tour"),
         speed_kmh=float(doc.get("speed_kmh", 30.0)),
+        shift_min=float(doc.get("shift_min", DAY_MIN)),
         parcel_km_cost=float(doc.get("parcel_km_cost", 0.0)),
         units=dict(doc["units"]),
         provenance=Provenance(

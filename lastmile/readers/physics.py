@@ -5,7 +5,10 @@ the same things on its document first, with JSON paths, and the text readers che
 their numbers as they read them; this is the one rule behind them all, so that no
 format lets through an instance the pipeline cannot plan: numbers finite and of a
 physical size, demands non-negative and not all zero, no demand above the largest
-vehicle, no more demand than the fleets or the centers hold, coordinates in range.
+vehicle, no more demand than the fleets or the centers hold, none above every center,
+coordinates in range, windows opening and services ending within the shift. With the
+distance tables (`check_reachable`, after `lastmile.memory.check_memory`): every node
+reachable within the shift, before its window closes, and within the route limits.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from lastmile.errors import InstanceError, shorten
-from lastmile.model import Instance
+from lastmile.model import Fleet, Instance
+from lastmile.walk import TOLERANCE
 
 #: The largest magnitude any number in an instance may have. No quantity in an
 #: instance (parcels, km, CNY, coordinates in metres) comes near it; a larger number
@@ -102,6 +106,7 @@ def check_instance(instance: Instance) -> None:
     _check_customers(instance, file)
     _check_coordinates(instance, file)
     _check_capacity(instance, file)
+    _check_shift(instance, file)
 
 
 def _check_customers(instance: Instance, file: str) -> None:
@@ -155,6 +160,93 @@ def _check_coordinates(instance: Instance, file: str) -> None:
             raise InstanceError(file, f"{site.id}", f"({site.x}, {site.y}) is not a longitude and latitude")
 
 
+def _check_shift(instance: Instance, file: str) -> None:
+    """Every window opens within the shift (`Instance.shift_min`) and no service outlasts it."""
+    shift = instance.shift_min
+    if shift is None:
+        return
+    for node in instance.nodes:
+        if not node.needs_service():
+            continue
+        window = node.time_window
+        if window is not None and window.earliest > shift:
+            raise InstanceError(
+                file,
+                f"node {node.id} time_window",
+                f"opens at {window.earliest:g} min, after the shift ends ({shift:g})",
+            )
+        if node.service_time > shift:
+            raise InstanceError(
+                file, f"node {node.id} service_time", f"{node.service_time:g} min, longer than the {shift:g}-min shift"
+            )
+
+
+def check_reachable(instance: Instance) -> None:
+    """The checks that need the distance tables (`lastmile.distances.tables`, computed
+    here once and kept for the run): every node a vehicle can reach within the shift
+    (from the nearest center or depot, at the instance's speed with congestion), before
+    its window closes, and there and back within the route limit of every fleet that
+    must serve it (the pooled fleet from a center; a company's from its depot)."""
+    if not instance.companies:
+        return
+    from lastmile.distances import tables
+
+    file = instance.source or instance.name
+    t = tables(instance)
+    index = instance.index
+    starts = [c.id for c in instance.centers] + [c.depot.id for c in instance.companies]
+    rows = [index[s] for s in starts]
+    for node in instance.nodes:
+        if not node.needs_service():
+            continue
+        i = index[node.id]
+        minutes = t.minutes[rows, i]
+        nearest = int(minutes.argmin())
+        earliest = float(minutes[nearest])
+        if instance.shift_min is not None and earliest > instance.shift_min + TOLERANCE:
+            raise InstanceError(
+                file,
+                f"node {node.id}",
+                f"the nearest start ({starts[nearest]}) is {earliest:.4g} min away at speed_kmh "
+                f"{instance.speed_kmh:g}, beyond the {instance.shift_min:g}-min shift",
+            )
+        window = node.time_window
+        if window is not None and window.latest + TOLERANCE < earliest:
+            raise InstanceError(
+                file,
+                f"node {node.id} time_window",
+                f"closes at {window.latest:g} min, before any vehicle can arrive ({earliest:.4g} min from "
+                f"{starts[nearest]})",
+            )
+        for fleet, owner, bases in _route_limits(instance, node.id):
+            trip = t.km[[index[b] for b in bases], i] + t.km[i, [index[b] for b in bases]]
+            if float(trip.min()) > fleet.max_route_km + TOLERANCE:  # type: ignore[operator]
+                raise InstanceError(
+                    file,
+                    f"node {node.id}",
+                    f"{float(trip.min()):.1f} km there and back from the nearest {owner} base, beyond the route limit "
+                    f"of {fleet.max_route_km:g} km",
+                )
+
+
+def _route_limits(instance: Instance, node: str) -> Iterator[tuple[Fleet, str, list[str]]]:
+    """(fleet, whose, where its vehicles start) for every route-limited fleet that must
+    serve `node`: the joint fleet from the centers, each company with parcels there from
+    its depot."""
+    if instance.centers and len(instance.companies) > 1:
+        try:
+            pooled = instance.pooled_fleet()
+        except ValueError:  # the companies' vehicles differ: no pooled type to check
+            pooled = None
+        if pooled is not None and pooled.max_route_km is not None:
+            yield pooled, "center (joint delivery)", [c.id for c in instance.centers]
+    found = instance.node_by_id[node]
+    for company in instance.companies:
+        if company.fleet.max_route_km is not None and found.needs_service(company.id):
+            base = company.depot.id if len(instance.companies) > 1 or not instance.centers else instance.centers[0].id
+            yield company.fleet, f"company {company.id}", [base]
+
+
 def _check_capacity(instance: Instance, file: str) -> None:
     if instance.companies:
         largest = max(c.fleet.capacity for c in instance.companies)
@@ -179,3 +271,13 @@ def _check_capacity(instance: Instance, file: str) -> None:
             raise InstanceError(
                 file, "center capacities", f"total demand {instance.total_demand:g} exceeds their total {held:g}"
             )
+        largest = max(c.capacity for c in instance.centers)  # type: ignore[type-var]
+        if instance.companies or instance.single_sourcing:  # a node's parcels leave from one center
+            for node in instance.nodes:
+                if node.total_demand > largest + TOLERANCE:  # type: ignore[operator]
+                    raise InstanceError(
+                        file,
+                        f"node {node.id}",
+                        f"{node.total_demand:g} parcels, more than any center holds (the largest {largest:g}): "
+                        "a node is served whole from one center",
+                    )

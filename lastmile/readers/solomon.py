@@ -104,6 +104,7 @@ def read_solomon(path: str | Path, rounding: Rounding = "trunc1") -> Instance:
         distance=DistanceSpec("euclidean", rounding),
         coordinates="planar",
         speed_kmh=SPEED,
+        shift_min=float(max(due[0], 1e-9)),  # the depot's due date, shifted to its opening
         units={
             "distance": "Solomon distance units",
             "cost": "distance units",
