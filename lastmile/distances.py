@@ -81,8 +81,9 @@ def tables(instance: Instance) -> DistanceTables:
 
 def _compute(instance: Instance) -> DistanceTables:
     spec = instance.distance
+    timed = None
     if spec.metric == "road":
-        km, extra = _road_network(instance)
+        km, extra, timed = _road_network(instance)
     else:
         if spec.metric == "explicit":
             if instance.matrix is None:
@@ -94,77 +95,137 @@ def _compute(instance: Instance) -> DistanceTables:
             km = euclidean(instance.coords, instance.coords) * spec.circuity
         km = apply_rounding(km, spec.rounding)
         extra = km * (instance.default_congestion - 1.0)
-    minutes = (km + extra) / instance.speed_kmh * 60.0
+    minutes = (km + extra) / instance.speed_kmh * 60.0 if timed is None else timed
     for table in (km, extra, minutes):
         table.setflags(write=False)
     return DistanceTables(km, extra, minutes)
 
 
-def road_graph(instance: Instance) -> nx.Graph:
-    """The road network as an undirected networkx graph; parallel edges keep the shortest."""
-    graph = nx.Graph()
-    graph.add_nodes_from(n.id for n in instance.nodes)
+#: Cells (sources x vertices) of one chunk of the road network's shortest-path search:
+#: each of its dozen working arrays then takes 32 MB whatever the network's size.
+CHUNK_CELLS = 2**22
+
+
+@dataclass(frozen=True)
+class RoadArcs:
+    """The road network as directed arcs over its vertices (locations and the network's
+    own `road_vertices`): a two-way edge gives both arcs, a one-way edge one; between two
+    vertices the shortest arc is kept. Per arc: km, congestion km and, where a speed is
+    set on the edge or its road type, minutes (else None: every arc at the instance's speed)."""
+
+    vertices: list[str]
+    u: np.ndarray
+    v: np.ndarray
+    km: np.ndarray
+    extra: np.ndarray
+    minutes: np.ndarray | None
+
+
+def road_arcs(instance: Instance) -> RoadArcs:
+    """The instance's `RoadArcs`."""
+    best: dict[tuple[str, str], tuple[float, float, float]] = {}
+    timed = any(e.speed_kmh is not None for e in instance.edges) or any(
+        r.speed_kmh is not None for r in instance.road_types
+    )
     for edge in instance.edges:
-        kappa = instance.road_type_by_id[edge.road_type].congestion
-        if graph.has_edge(edge.u, edge.v) and graph[edge.u][edge.v]["length"] <= edge.length_km:
-            continue
-        graph.add_edge(
-            edge.u,
-            edge.v,
-            length=edge.length_km,
-            extra=edge.length_km * (kappa - 1.0),
-            road_type=edge.road_type,
+        kind = instance.road_type_by_id[edge.road_type]
+        speed = edge.speed_kmh or kind.speed_kmh or instance.speed_kmh
+        values = (
+            edge.length_km,
+            edge.length_km * (kind.congestion - 1.0),
+            edge.length_km * kind.congestion / speed * 60,
         )
+        for arc in [(edge.u, edge.v)] + ([] if edge.oneway else [(edge.v, edge.u)]):
+            if arc not in best or values[0] < best[arc][0]:
+                best[arc] = values
+    ends = [w for arc in best for w in arc]
+    vertices = list(dict.fromkeys([*(n.id for n in instance.nodes), *(r.id for r in instance.road_vertices), *ends]))
+    index = {name: k for k, name in enumerate(vertices)}
+    arcs = list(best.items())
+    values = np.array([x for _, x in arcs], dtype=float).reshape(-1, 3)
+    return RoadArcs(
+        vertices,
+        np.array([index[a] for (a, _), _ in arcs], dtype=np.int64),
+        np.array([index[b] for (_, b), _ in arcs], dtype=np.int64),
+        values[:, 0],
+        values[:, 1],
+        values[:, 2] if timed else None,
+    )
+
+
+def road_graph(instance: Instance) -> nx.DiGraph:
+    """The road network as a networkx directed graph of its `road_arcs` (attribute
+    `length`, and `extra` for the congestion km)."""
+    arcs = road_arcs(instance)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(arcs.vertices)
+    for a, b, km, extra in zip(arcs.u, arcs.v, arcs.km, arcs.extra, strict=True):
+        graph.add_edge(arcs.vertices[a], arcs.vertices[b], length=float(km), extra=float(extra))
     return graph
 
 
 def graph_vertex(instance: Instance, location_id: str) -> str:
-    """The road-graph vertex of a location: a site standing at a node uses the node."""
+    """The road-graph vertex of a location: a site standing at a node (or at a road
+    vertex) uses it."""
     if location_id in instance.node_by_id:
         return location_id
     node = instance.site(location_id).node
     return node if node is not None else location_id
 
 
-def _road_network(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
-    """Shortest road km between every pair of locations (scipy's compiled Dijkstra:
-    networkx's pure-Python one took minutes at a few thousand nodes) and the congestion
-    km along each of those paths, summed from the root of the shortest-path tree down,
-    one depth level of every tree at a time (the order the sum was always taken in)."""
+def _road_network(instance: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Shortest road km between every pair of locations (scipy's compiled Dijkstra on the
+    directed arcs: networkx's pure-Python one took minutes at a few thousand nodes), the
+    congestion km along each of those paths and, where roads carry their own speeds, the
+    minutes along them (else None), summed from the root of each shortest-path tree
+    down, one depth level at a time (the order the sum was always taken in). The search
+    runs from `CHUNK_CELLS` / vertices sources at a time, so a network of many road
+    vertices needs memory for the locations' tables and one chunk, not all at once."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    graph = road_graph(instance)
-    index = {v: k for k, v in enumerate(graph.nodes)}
+    arcs = road_arcs(instance)
+    index = {v: k for k, v in enumerate(arcs.vertices)}
     size = len(index)
-    edges = [(index[a], index[b], d["length"], d["extra"]) for a, b, d in graph.edges(data=True)]
-    u, v = (np.array([e[k] for e in edges], dtype=np.int64) for k in (0, 1))
-    length, congestion = (np.array([e[k] for e in edges], dtype=float) for k in (2, 3))
+    weights = coo_matrix((arcs.km, (arcs.u, arcs.v)), shape=(size, size)).tocsr()
     vertex = np.array([index[graph_vertex(instance, loc)] for loc in instance.location_ids])
     sources, row_of = np.unique(vertex, return_inverse=True)
-    weights = coo_matrix((length, (u, v)), shape=(size, size)).tocsr()
-    dist, parent = dijkstra(weights, directed=False, indices=sources, return_predecessors=True)
-    along = _along_tree(parent.astype(np.int64), sources, u, v, congestion)
-    km = dist[row_of][:, vertex]
-    extra = along[row_of][:, vertex]
+    count = len(vertex)
+    km, extra = np.empty((count, count)), np.empty((count, count))
+    minutes = None if arcs.minutes is None else np.empty((count, count))
+    step = max(1, CHUNK_CELLS // size)
+    for first in range(0, len(sources), step):
+        part = sources[first : first + step]
+        dist, parent = dijkstra(weights, directed=True, indices=part, return_predecessors=True)
+        parent = parent.astype(np.int64)
+        rows = np.flatnonzero((row_of >= first) & (row_of < first + len(part)))
+        local = row_of[rows] - first
+        km[rows] = dist[local][:, vertex]
+        extra[rows] = _along_tree(parent, arcs.u, arcs.v, arcs.extra)[local][:, vertex]
+        if minutes is not None:
+            minutes[rows] = _along_tree(parent, arcs.u, arcs.v, arcs.minutes)[local][:, vertex]  # type: ignore[arg-type]
     access_km, access_extra = _access_legs(instance)
     km += access_km[:, None] + access_km[None, :]
     extra += access_extra[:, None] + access_extra[None, :]
     np.fill_diagonal(km, 0.0)
     np.fill_diagonal(extra, 0.0)
-    return km, extra
+    if minutes is not None:
+        access = (access_km + access_extra) / instance.speed_kmh * 60.0
+        minutes += access[:, None] + access[None, :]
+        np.fill_diagonal(minutes, 0.0)
+    return km, extra, minutes
 
 
-def _along_tree(parent: np.ndarray, sources: np.ndarray, u: np.ndarray, v: np.ndarray, cost: np.ndarray) -> np.ndarray:
+def _along_tree(parent: np.ndarray, u: np.ndarray, v: np.ndarray, cost: np.ndarray) -> np.ndarray:
     """Per shortest-path tree (a row of `parent`, scipy's predecessors, -9999 at the
-    root and where unreachable), each vertex's sum of `cost` over the tree's edges from
-    the root, added from the root down so every sum is taken in path order."""
+    root and where unreachable), each vertex's sum of `cost` over the tree's arcs (u, v)
+    from the root, added from the root down so every sum is taken in path order."""
     rows, size = parent.shape
     child = parent >= 0
-    # The cost of each tree edge, found among the edges keyed both ways.
-    keys = np.concatenate([u * size + v, v * size + u])
+    # The cost of each tree arc, found by its key parent * size + child.
+    keys = u * size + v
     order = np.argsort(keys)
-    keys, values = keys[order], np.concatenate([cost, cost])[order]
+    keys, values = keys[order], cost[order]
     flat_parent = np.where(child, parent + np.arange(rows)[:, None] * size, -1).ravel()
     step = np.zeros(rows * size)
     cols = np.tile(np.arange(size), rows)

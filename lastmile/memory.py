@@ -6,10 +6,11 @@ Every stage that grows with the square of the locations L (centers, depots, node
 hubs) is estimated as bytes per L^2, measured on this code with `tracemalloc` or a
 worker's peak:
 
-- the distance tables (`lastmile.distances.tables`): road networks 92 bytes per L^2
-  (a 1,563-location city: 226 MB; scipy's Dijkstra from every location, its trees'
-  congestion sums, then km, congestion km and minutes), great-circle or Euclidean
-  coordinates 48 (Ling Shan), explicit matrices 24 (CVRPLIB X-n979);
+- the distance tables (`lastmile.distances.tables`): on a road network, 24 bytes per
+  L^2 for km, congestion km and minutes, plus 76 per cell of the shortest-path search
+  (sources x road vertices, at most `CHUNK_CELLS` at a time): a 1,563-location city,
+  one chunk, took 243 MB (99 per L^2); great-circle or Euclidean coordinates 48 per L^2
+  (Ling Shan), explicit matrices 24 (CVRPLIB X-n979);
 - the whole joint instance routed as one problem (the `whole` routing scope): 174 bytes
   per L^2 (a 5,000-node city's PyVRP worker peaked at 4.35 GB, issue 16).
 
@@ -22,21 +23,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lastmile.distances import CHUNK_CELLS
 from lastmile.errors import InstanceError
 from lastmile.model import Instance
 
 #: The share of the machine's memory an instance's largest stage may take (config `memory_share`).
 MEMORY_SHARE = 0.8
 #: Bytes per squared location count, per stage and metric (module docstring).
-TABLE_BYTES = {"road": 96, "haversine": 48, "euclidean": 48, "explicit": 24}
+TABLE_BYTES = {"road": 24, "haversine": 48, "euclidean": 48, "explicit": 24}
+SEARCH_BYTES = 76
 WHOLE_BYTES = 174
 GIB = 2**30
 
 
 def stage_bytes(instance: Instance) -> dict[str, float]:
     """Estimated peak bytes per stage that grows with the square of the locations."""
-    locations = float(len(instance.location_ids)) ** 2
+    count = len(instance.location_ids)
+    locations = float(count) ** 2
     out = {"the distance tables": TABLE_BYTES.get(instance.distance.metric, 48) * locations}
+    if instance.distance.metric == "road":
+        vertices = len(instance.nodes) + len(instance.road_vertices) + len(instance.centers) + len(instance.companies)
+        out["the distance tables"] += SEARCH_BYTES * min(float(count) * vertices, CHUNK_CELLS)
     if len(instance.companies) > 1:
         out["routing the whole instance"] = WHOLE_BYTES * locations
     return out

@@ -217,14 +217,30 @@ class RoadType:
     weight: float
     congestion: float
     description: str = ""
+    speed_kmh: float | None = None  # free-flow speed on this class (None: the instance's `speed_kmh`)
 
 
 @dataclass(frozen=True)
 class Edge:
+    """A road between two locations or road vertices; `oneway` roads are driven from `u`
+    to `v` only; `speed_kmh` (e.g. OpenStreetMap's `maxspeed`) overrides its road type's."""
+
     u: str
     v: str
     road_type: str
     length_km: float
+    oneway: bool = False
+    speed_kmh: float | None = None
+
+
+@dataclass(frozen=True)
+class RoadVertex:
+    """A point of the road network that is no location (an intersection): roads join
+    there, nothing is delivered."""
+
+    id: str
+    x: float
+    y: float
 
 
 @dataclass(frozen=True)
@@ -280,6 +296,7 @@ class Instance:
     coordinates: CoordinateSystem
     road_types: tuple[RoadType, ...] = ()
     edges: tuple[Edge, ...] = ()
+    road_vertices: tuple[RoadVertex, ...] = ()  # the road network's intersections, beside its locations
     default_congestion: float = 1.0
     emission_factor: float = DEFAULT_EMISSION_FACTOR
     speed_kmh: float = 30.0

@@ -49,7 +49,7 @@ def test_xiqing_matches_the_study():
     assert all(117.00 <= n.x <= 117.10 and 39.09 <= n.y <= 39.15 for n in x.nodes)
     assert all(c.depot.access is not None and c.depot.access.km > 0 for c in x.companies)
     assert all(n.features is not None for n in x.nodes)
-    assert nx.is_connected(road_graph(x))
+    assert nx.is_strongly_connected(road_graph(x))
     assert x.provenance.synthetic and x.provenance.real and x.provenance.seed == generate.XIQING_SEED
 
 

@@ -27,9 +27,11 @@ def delivery_graph(instance: Instance) -> nx.Graph:
     """Delivery nodes joined by road edges, edge attribute `weight` = interaction strength.
 
     Edges to centers or depots (sites not standing at a node) are left out: regions
-    are sets of delivery nodes.
+    are sets of delivery nodes. A road network with intersections of its own
+    (`road_vertices`, e.g. imported from OpenStreetMap) joins few delivery nodes
+    directly, so its nodes are joined by the k-nearest-neighbour graph on road distances.
     """
-    if not instance.edges:
+    if not instance.edges or instance.road_vertices:
         return proximity_graph(instance)
     lightest = min(r.weight for r in instance.road_types)
     graph = nx.Graph()

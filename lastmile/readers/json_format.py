@@ -38,6 +38,7 @@ from lastmile.model import (
     Node,
     Provenance,
     RoadType,
+    RoadVertex,
     Site,
     TimeWindow,
     Truck,
@@ -153,9 +154,16 @@ def _sites(doc: dict) -> Iterator[tuple[str, dict]]:
         yield f"$.hubs[{k}]", hub
 
 
+def _vertices(doc: dict) -> Iterator[tuple[str, dict]]:
+    """Every located thing and the road network's own vertices, with their JSON paths."""
+    yield from _sites(doc)
+    for k, vertex in enumerate(doc.get("road_vertices", [])):
+        yield f"$.road_vertices[{k}]", vertex
+
+
 def _check_references(doc: dict, file: str) -> None:
     seen: dict[str, str] = {}
-    for where, site in _sites(doc):
+    for where, site in _vertices(doc):
         if site["id"] in seen:
             raise InstanceError(file, f"{where}.id", f"duplicate id {site['id']!r} (first used at {seen[site['id']]})")
         seen[site["id"]] = f"{where}.id"
@@ -170,6 +178,7 @@ def _check_references(doc: dict, file: str) -> None:
             raise InstanceError(file, f"$.road_types[{k}].id", f"duplicate road type {road_type['id']!r}")
         road_types[road_type["id"]] = road_type
     nodes = {node["id"]: node for node in doc["nodes"]}
+    standing = nodes | {v["id"]: v for v in doc.get("road_vertices", [])}  # where a site may stand
     for k, node in enumerate(doc["nodes"]):
         for key in ("demand", "pickup"):
             for company in node.get(key, {}):
@@ -177,7 +186,7 @@ def _check_references(doc: dict, file: str) -> None:
                     raise InstanceError(file, f"$.nodes[{k}].{key}.{company}", f"unknown company {company!r}")
     for where, site in _sites(doc):
         if "node" in site:
-            node = nodes.get(site["node"])
+            node = standing.get(site["node"])
             if node is None:
                 raise InstanceError(file, f"{where}.node", f"unknown node {site['node']!r}")
             off = abs(node["x"] - site["x"]) > 1e-9 or abs(node["y"] - site["y"]) > 1e-9
@@ -283,19 +292,27 @@ def _check_capacity(doc: dict, file: str) -> None:
 
 
 def _check_road_network(doc: dict, file: str) -> None:
+    """Every location reaches the first node and is reached from it (one-way roads
+    driven one way only), so every location reaches every other."""
     if not doc.get("edges"):
         raise InstanceError(file, "$.edges", "metric 'road' needs a road network, and there are no edges")
-    graph = nx.Graph()
-    graph.add_edges_from((e["u"], e["v"]) for e in doc["edges"])
+    graph = nx.DiGraph()
+    for e in doc["edges"]:
+        graph.add_edge(e["u"], e["v"])
+        if not e.get("oneway", False):
+            graph.add_edge(e["v"], e["u"])
     first = doc["nodes"][0]["id"]
-    reachable = nx.node_connected_component(graph, first) if first in graph else {first}
+    there = nx.descendants(graph, first) | {first} if first in graph else {first}
+    back = nx.ancestors(graph, first) | {first} if first in graph else {first}
     nodes_first = sorted(_sites(doc), key=lambda item: not item[0].startswith("$.nodes"))
     for where, site in nodes_first:
         vertex = site.get("node", site["id"])
-        if vertex not in reachable:
+        if vertex not in there:
             raise InstanceError(
                 file, where, f"{site['id']!r} cannot be reached from node {first!r} on the road network"
             )
+        if vertex not in back:
+            raise InstanceError(file, where, f"node {first!r} cannot be reached from {site['id']!r} (one-way roads)")
 
 
 def _site(raw: dict) -> Site:
@@ -358,10 +375,26 @@ def _build(doc: dict, file: str) -> Instance:
     )
     centers = tuple(Center(_site(raw), float(raw["fixed_cost"]), raw.get("capacity")) for raw in doc["centers"])
     road_types = tuple(
-        RoadType(raw["id"], float(raw["weight"]), float(raw["congestion"]), raw.get("description", ""))
+        RoadType(
+            raw["id"],
+            float(raw["weight"]),
+            float(raw["congestion"]),
+            raw.get("description", ""),
+            None if "speed_kmh" not in raw else float(raw["speed_kmh"]),
+        )
         for raw in doc.get("road_types", [])
     )
-    edges = tuple(Edge(raw["u"], raw["v"], raw["road_type"], float(raw["length_km"])) for raw in doc.get("edges", []))
+    edges = tuple(
+        Edge(
+            raw["u"],
+            raw["v"],
+            raw["road_type"],
+            float(raw["length_km"]),
+            bool(raw.get("oneway", False)),
+            None if "speed_kmh" not in raw else float(raw["speed_kmh"]),
+        )
+        for raw in doc.get("edges", [])
+    )
     distance = doc["distance"]
     prov = doc["provenance"]
     emission_factor = float(doc.get("emission_factor", DEFAULT_EMISSION_FACTOR))
@@ -376,6 +409,9 @@ def _build(doc: dict, file: str) -> Instance:
         coordinates=doc["coordinates"],
         road_types=road_types,
         edges=edges,
+        road_vertices=tuple(
+            RoadVertex(raw["id"], float(raw["x"]), float(raw["y"])) for raw in doc.get("road_vertices", [])
+        ),
         default_congestion=float(doc.get("default_congestion", 1.0)),
         emission_factor=emission_factor,
         joint_fleet=_fleet(doc["joint_fleet"]) if "joint_fleet" in doc else None,
