@@ -67,6 +67,7 @@ def delivery_row(instance: Instance, solution: Solution, delivery: str, solver: 
         "E_routes": cost.co2_kg,
         "km": cost.km,
         "LH_km": line_haul.km if line_haul else 0.0,
+        "LH_congestion": line_haul.congestion if line_haul else 0.0,  # in LH: cost per km on its congestion km
         "feeder_km": feeder.km if feeder else 0.0,
         "vehicles": len(cost.routes),
         "LH_trucks": line_haul.trips if line_haul else 0,

@@ -138,9 +138,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--allocate",
         action="store_true",
         default=None,
-        help="also play the cost-allocation game: every coalition of companies delivered jointly "
+        help="play the cost-allocation game for every instance: every coalition of companies delivered jointly "
         "(allocation_solvers, allocation_iterations from --config), shared by proportional rules, the Shapley "
-        "value and the nucleolus, each checked against the core",
+        "value and the nucleolus, each checked against the core (default: for instances of at most "
+        "allocation_max_companies companies)",
+    )
+    p.add_argument(
+        "--no-allocate",
+        dest="allocate",
+        action="store_false",
+        default=None,
+        help="play no allocation game (config: allocate = false)",
     )
     p.add_argument(
         "--no-line-haul",
@@ -283,7 +291,7 @@ def _run(
         print(f"\ninterrupted: finished runs are in {folder}; continue with --resume", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     print(
-        f"\nwrote {folder}: results.sqlite, results.csv, provenance.json, report.md, report.tex, "
+        f"\nwrote {folder}: results.sqlite, results.csv, provenance.json, report.md, report.tex, report.html, "
         f"{len(tex)} tables, {len(figures)} figures"
     )
     for failure in experiment.failures:

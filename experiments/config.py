@@ -90,8 +90,11 @@ class Config:
     # issue 30: independent delivery also planned under the other reading of the instance's
     # `independent_windows` (experiments.windows), both readings simulated for the windows met
     window_scenarios: bool = True
-    # the cost-allocation game (issue 12): every coalition's joint delivery, the rules
-    allocate: bool = False
+    # the cost-allocation game (issue 12): every coalition's joint delivery, the rules; None
+    # (the default): for the instances of at most allocation_max_companies companies (issue 33:
+    # the default report says for whom joint delivery pays; Xiqing's 4 companies are 15 coalitions)
+    allocate: bool | None = None
+    allocation_max_companies: int = 6
     allocation_solvers: tuple[str, ...] = ("ga",)  # takes every region (PyVRP has no minimum load rate)
     allocation_iterations: int = 50  # per region and coalition (GA generations); clock-only solvers take time_limit
     shapley_exact_max: int = 10  # companies up to which every coalition is evaluated
@@ -176,6 +179,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "uniqueItems": True,
         },
         "allocate": {"type": "boolean"},
+        "allocation_max_companies": {"type": "integer", "minimum": 2, "maximum": 30},
         "allocation_solvers": {"type": "array", "items": {"enum": list(SOLVERS)}, "minItems": 1, "uniqueItems": True},
         "allocation_iterations": {"type": "integer", "minimum": 1, "maximum": 10**9},
         "shapley_exact_max": {"type": "integer", "minimum": 1, "maximum": 15},

@@ -48,7 +48,7 @@ from experiments.scopes import SCOPES, ScopePlan, fewest_centers, scope_plans
 from formulations.first_echelon import FirstEchelon, solve_first_echelon
 from formulations.virtual_center import virtual_center_bound
 from lastmile.check import check
-from lastmile.cost import CostBreakdown, evaluate
+from lastmile.cost import CostBreakdown, evaluate, line_haul_legs, shuttle_path
 from lastmile.distances import tables
 from lastmile.model import (
     SHUTTLE_OPERATOR,
@@ -217,6 +217,45 @@ def design_table(
                 continue
             out.append(head | design_row(instance, planned, evaluate(instance, planned)))
     return pd.DataFrame(out)
+
+
+def best_solution(plan: Plan, runs: pd.DataFrame, designs: pd.DataFrame) -> tuple[dict, Solution] | None:
+    """The cheapest feasible design row and its solution under that design (its routes
+    from the stored runs; the hub design's shuttles planned again, as `design_table` did)."""
+    feasible = designs[designs["feasible"].astype(bool)] if not designs.empty else designs
+    if feasible.empty:
+        return None
+    best = feasible.loc[feasible["TC"].idxmin()]
+    for _, solver, seed, solution in joint_plans(plan, runs, (str(best["scope"]),)):
+        if solver == best["solver"] and seed == int(best["seed"]):
+            design = str(best["design"])
+            planned = (
+                hub_plan(plan.planned, solution) if design == "hub" else replace(solution, line_haul_design=design)  # type: ignore[arg-type]
+            )
+            if planned is not None:
+                return best.to_dict(), planned
+    return None
+
+
+def plan_map(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """What a map of a joint plan draws beside the instance's locations: its opened
+    centers, each company's line-haul paths and the hub design's shuttles, as rows
+    (kind, owner, seq, id, x, y) in path order."""
+    xy = {loc: instance.site(loc) for loc in (*[c.id for c in instance.centers], *[h.id for h in instance.hubs])}
+    xy |= {c.depot.id: c.depot for c in instance.companies}
+    rows = [
+        {"kind": "opened", "owner": "", "seq": 0, "id": c, "x": xy[c].x, "y": xy[c].y}
+        for c in sorted(solution.open_centers)
+    ]
+    paths = [("line-haul", leg.company, leg.stops) for leg in line_haul_legs(instance, solution)]
+    if solution.hub is not None:
+        paths += [("shuttle", s.vehicle, shuttle_path(solution, s)) for s in solution.shuttles if s.stops]
+    for kind, owner, stops in paths:
+        rows += [
+            {"kind": kind, "owner": owner, "seq": k, "id": loc, "x": xy[loc].x, "y": xy[loc].y}
+            for k, loc in enumerate(stops)
+        ]
+    return pd.DataFrame(rows, columns=["kind", "owner", "seq", "id", "x", "y"])
 
 
 @dataclass(frozen=True)

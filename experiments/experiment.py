@@ -27,10 +27,11 @@ from experiments.aggregate import delivery_table, division_table, stored_routes
 from experiments.beside import Beside
 from experiments.best_known import best_known
 from experiments.config import Config
-from experiments.designs import Bound, design_table, joint_bound, joint_plans, verdict
+from experiments.designs import Bound, best_solution, design_table, joint_bound, plan_map, verdict
 from experiments.figures import write_figures
 from experiments.folder import ExperimentError, input_hashes
 from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
+from experiments.map_data import map_routes
 from experiments.output import write_atomic
 from experiments.plan import (
     Plan,
@@ -42,6 +43,7 @@ from experiments.plan import (
 )
 from experiments.provenance import provenance
 from experiments.report import write_report
+from experiments.report_html import write_html
 from experiments.runner import Task, run_all
 from experiments.scopes import SCOPES, scope_plans
 from experiments.solvers import SEEDLESS
@@ -50,7 +52,7 @@ from experiments.store import VARIANT, Store
 from experiments.tables import write_tables
 from experiments.windows import window_scenario, window_table
 from lastmile.distances import same_locations
-from lastmile.model import Instance
+from lastmile.model import Instance, Solution
 from lastmile.readers import spec_path
 from lastmile.routing import RoutingProblem
 from simulation.days import day_instance
@@ -359,7 +361,7 @@ class Experiment:
             print(f"resuming: {len(tasks) - len(todo)} of {len(tasks)} runs already stored")
         with self.stages.stage("runs"):
             run_all(todo, store.add_run, workers=self.config.workers, scheduler=self.config.scheduler)
-        if self.config.allocate:
+        if self.config.allocate is not False:
             with self.stages.stage("allocation game"):
                 self.play(store, plans, seeds[0])
         with self.stages.stage("aggregation"):
@@ -382,6 +384,15 @@ class Experiment:
             for solver in self.config.solvers
         ]
 
+    def plays(self, plan: Plan) -> bool:
+        """Whether the allocation game is played for the plan: instances of several
+        companies with zoned regions, every one with `allocate`, by default (None) those
+        of at most `allocation_max_companies`."""
+        companies = len(plan.instance.companies)
+        if companies < 2 or not plan.specs or self.config.allocate is False:
+            return False
+        return self.config.allocate is True or companies <= self.config.allocation_max_companies
+
     def coalition_tasks(self, plans: list[Plan], seed: int) -> list[CoalitionTask]:
         """Every coalition the game evaluates, per instance with several companies and
         per allocation solver (with the first seed)."""
@@ -389,7 +400,7 @@ class Experiment:
         out = []
         for plan in plans:
             players = tuple(c.id for c in plan.instance.companies)
-            if len(players) < 2 or not plan.specs:
+            if not self.plays(plan):
                 continue
             orders = orders_seed(self.config.master_seed, plan.label)
             sequence = planning_seed(self.config, plan.label)
@@ -496,13 +507,17 @@ class Experiment:
                 )
                 store.put_table(plan.label, "designs", designs)
                 bound = stored_bound(store, plan.label)
-                windows = self.windows(plan, runs, designs)
+                found = best_solution(plan, runs, designs)
+                if found is not None:
+                    store.put_table(plan.label, "map", plan_map(plan.planned, found[1]))
+                store.put_table(plan.label, "map_routes", map_routes(plan, runs, found))
+                windows = self.windows(plan, runs, found)
                 if windows is not None:
                     store.put_table(plan.label, "windows", windows)
                 found = verdict(designs, delivery, bound, windows)
                 if found is not None:
                     store.put_table(plan.label, "verdict", pd.DataFrame([found]))
-            if self.config.allocate and not values.empty:
+            if self.plays(plan) and not values.empty:
                 orders = orders_seed(self.config.master_seed, plan.label)
                 for name, table in game_tables(plan, values, orders, game_options(self.config)).items():
                     store.put_table(plan.label, name, table)
@@ -519,22 +534,17 @@ class Experiment:
                 store.put_table(label, "sensitivity", pd.concat(parts, ignore_index=True))
         store.export_csv(self.folder)
 
-    def windows(self, plan: Plan, runs: pd.DataFrame, designs: pd.DataFrame) -> pd.DataFrame | None:
+    def windows(self, plan: Plan, runs: pd.DataFrame, found: tuple[dict, Solution] | None) -> pd.DataFrame | None:
         """Both readings of `independent_windows` beside the best joint design, each
-        simulated (`experiments.windows.window_table`); None where the scenario does not
-        apply or is not asked for."""
+        simulated (`experiments.windows.window_table`), beside the best joint design
+        (`found`: its design row and solution); None where the scenario does not apply
+        or is not asked for."""
         scenario = (
             window_scenario(plan, self.options.independent_max_customers) if self.config.window_scenarios else None
         )
         if scenario is None:
             return None
-        joint = None
-        feasible = designs[designs["feasible"].astype(bool)] if not designs.empty else designs
-        if not feasible.empty:
-            best = feasible.loc[feasible["TC"].idxmin()]
-            for _, solver, seed, solution in joint_plans(plan, runs, (str(best["scope"]),)):
-                if solver == best["solver"] and seed == int(best["seed"]):
-                    joint = (best.to_dict(), list(solution.routes or ()))
+        joint = None if found is None else (found[0], list(found[1].routes or ()))
         options = DriveOptions(
             free_flow=self.config.free_flow,
             travel_noise=self.config.travel_noise,
@@ -550,6 +560,6 @@ class Experiment:
         with self.stages.stage("figures"):
             figures = write_figures(self.folder)
         with self.stages.stage("report"):
-            report = write_report(self.folder)
+            report = write_report(self.folder) + write_html(self.folder)
         write_atomic(self.folder / "stages.csv", self.stages.table().to_csv(index=False))
         return tex, figures, report

@@ -2,12 +2,18 @@
 
     python experiments/figures.py OUTDIR
 
-- `regions-<instance>`: the nodes coloured by region, centers and depots marked;
-- `routes-<instance>-<solver>`: each solver's routes of every joint region (its best seed);
-- `convergence-<instance>`: improvement traces of the largest region, per solver and seed;
-- `gaps-<instance>`: box plots of each solver's gap to the best objective found per region;
-- `sensitivity-<instance>`: independent and joint total cost against each swept factor;
-- `allocation-<instance>`: each company's saving under each cost-allocation rule (`--allocate`).
+- `costs-<instance>`: the cost components of independent delivery and of the best joint
+  plan of each line-haul design, with line-haul and without it;
+- `savings-<instance>`: each company's saving under each cost-allocation rule (where the
+  game was played);
+- `map-<instance>`: road network, regions, candidate and opened centers, depots, the hub,
+  the best design's line-haul paths (`experiments.maps`);
+- `routes-<instance>`: the main solver's routes (`experiments.tables.REFERENCE_SOLVERS`);
+- `convergence-<instance>`: improvement traces of the largest region on a log time axis,
+  per solver and seed (numbered 1..k), the exact solver's bound drawn;
+- `gaps-<instance>`: each solver's gap to the best objective found per region, its runs
+  without a feasible plan counted under its box;
+- `sensitivity-<instance>`: independent and joint total cost against each swept factor.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.file_names import instance_names  # noqa: E402
+from experiments.maps import map_figure, palette, routes_figure  # noqa: E402
 from experiments.store import INDEPENDENT, VARIANT, Store, folder_main  # noqa: E402
-from experiments.tables import BASIS_NAMES, RULE_ORDER  # noqa: E402
+from experiments.tables import BASIS_NAMES, RULE_ORDER, reference  # noqa: E402
 
 
 def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
@@ -41,66 +48,97 @@ def _save(fig: plt.Figure, folder: Path, name: str) -> list[Path]:
     return paths
 
 
-def regions_map(locations: pd.DataFrame, instance: str) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(6, 5))
-    nodes = locations[locations["kind"] == "node"]
-    for region, group in nodes.groupby("region", sort=True):
-        ax.scatter(group["x"], group["y"], s=14, label=str(region))
-    for kind, marker in (("center", "s"), ("depot", "^")):
-        sites = locations[locations["kind"] == kind]
-        if not sites.empty:
-            ax.scatter(sites["x"], sites["y"], marker=marker, s=40, c="black", label=f"{kind}s")
-    ax.set_title(f"{instance}: regions")
-    ax.legend(fontsize=6, ncols=2, loc="best")
-    ax.set_aspect("equal", adjustable="datalim")
-    return fig
-
-
-def routes_map(locations: pd.DataFrame, runs: pd.DataFrame, instance: str, solver: str) -> plt.Figure:
-    xy = {row["id"]: (row["x"], row["y"]) for _, row in locations.iterrows()}
-    fig, ax = plt.subplots(figsize=(6, 5))
-    nodes = locations[locations["kind"] == "node"]
-    ax.scatter(nodes["x"], nodes["y"], s=6, c="lightgrey")
-    for _, row in runs.iterrows():
-        center = xy.get(row["center"])
-        for stops in json.loads(row["routes"]):
-            path = [center, *(xy[s] for s in stops), center]
-            ax.plot([p[0] for p in path], [p[1] for p in path], lw=0.8)
-        if center is not None:
-            ax.scatter(*center, marker="s", s=30, c="black")
-    ax.set_title(f"{instance}: routes by {solver}")
-    ax.set_aspect("equal", adjustable="datalim")
-    return fig
-
-
-def convergence(runs: pd.DataFrame, instance: str, region: str) -> plt.Figure:
+def convergence(runs: pd.DataFrame, instance: str, region: str, bound: float | None) -> plt.Figure:
+    """Each run's improvements over time (log axis), seeds numbered per solver, the exact
+    solver's bound as a line."""
     fig, ax = plt.subplots(figsize=(6, 4))
-    for _, row in runs.iterrows():
-        trace = json.loads(row["trace"])
-        if trace:
-            times, costs = zip(*trace, strict=True)
-            ax.step(times, costs, where="post", label=f"{row['solver']} {row['seed']}")
-    ax.set_xlabel("seconds")
+    for solver, group in runs.groupby("solver", sort=True):
+        for k, (_, row) in enumerate(group.sort_values("seed").iterrows(), start=1):
+            trace = json.loads(row["trace"])
+            if trace:
+                times, costs = zip(*trace, strict=True)
+                times = [max(t, 1e-4) for t in times]
+                ax.step([*times, float(row["time_s"]) or times[-1]], [*costs, costs[-1]], where="post",
+                        label=f"{solver} seed {k}")  # fmt: skip
+    if bound is not None and np.isfinite(bound):
+        ax.axhline(bound, color="black", ls="--", lw=0.8, label="exact bound")
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds (log scale)")
+    ax.set_ylabel("objective (CNY)")
     if ax.lines:
-        ax.legend(fontsize=6)
-    ax.set_ylabel("objective")
-    ax.set_title(f"{instance} {region}: convergence")
+        ax.legend(fontsize=6, ncols=2)
+    ax.set_title(f"{instance} {region}: convergence", fontsize=10)
     return fig
 
 
 def gap_boxes(runs: pd.DataFrame, instance: str) -> plt.Figure:
+    """Each solver's gaps to the best objective found per region (%), the runs without
+    a feasible plan counted under each box."""
     ok = runs[runs["feasible"] & runs["objective"].notna()].copy()
     best = ok.groupby("region")["objective"].transform("min")
     ok["gap"] = 100 * (ok["objective"] - best) / best.where(best != 0)
-    solvers = list(dict.fromkeys(ok["solver"]))
+    solvers = list(dict.fromkeys(runs.loc[runs["status"] != "not_applicable", "solver"]))
     fig, ax = plt.subplots(figsize=(6, 4))
     if not solvers:
-        ax.text(0.5, 0.5, "no feasible run", ha="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "no run", ha="center", transform=ax.transAxes)
         return fig
-    ax.boxplot([ok.loc[ok["solver"] == s, "gap"].dropna() for s in solvers], tick_labels=solvers)
-    ax.set_ylabel("gap to best found (%)")
-    ax.set_title(f"{instance}: gaps per region and seed")
+    failed = {s: int((~runs.loc[runs["solver"] == s, "feasible"].astype(bool)).sum()) for s in solvers}
+    ax.boxplot([ok.loc[ok["solver"] == s, "gap"].dropna() for s in solvers],
+               tick_labels=[f"{s}\n{failed[s]} without a plan" if failed[s] else s for s in solvers])  # fmt: skip
+    ax.set_ylabel("gap to the best found (%)")
+    ax.set_title(f"{instance}: gaps per region and seed", fontsize=10)
     return fig
+
+
+COMPONENTS = (
+    ("C1", "C1 vehicles"),
+    ("C2", "C2 transport"),
+    ("C3", "C3 congestion"),
+    ("C4", "C4 centers"),
+    ("feeder", "feeder trips"),
+    ("LH_trucks", "line-haul trucks"),
+    ("LH_hub", "hub"),
+    ("LH_shuttle", "shuttles"),
+)
+LINE_HAUL = ("LH_trucks", "LH_hub", "LH_shuttle")
+
+
+def cost_bars(delivery: pd.DataFrame, designs: pd.DataFrame, instance: str) -> plt.Figure:
+    """Stacked cost components: independent delivery (its best solver) and the best
+    joint plan of each line-haul design, with line-haul (left) and without (right)."""
+    bars: list[tuple[str, dict[str, float]]] = []
+    alone = delivery[(delivery["delivery"] == "independent") & delivery["feasible"].astype(bool)]
+    if not alone.empty:
+        row = alone.loc[alone["TC"].idxmin()]
+        bars.append(("independent", {c: float(row.get(c, 0.0) or 0.0) for c, _ in COMPONENTS} | {"LH_trucks": 0.0}))
+    ok = designs[designs["feasible"].astype(bool)] if not designs.empty else designs
+    for design, group in ok.groupby("design", sort=False):
+        row = group.loc[group["TC"].idxmin()]
+        bars.append((f"joint, {design}\n({row['scope']})", {c: float(row.get(c, 0.0) or 0.0) for c, _ in COMPONENTS}))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=False)
+    colours = palette_for(len(COMPONENTS))
+    for ax, with_line_haul in zip(axes, (True, False), strict=True):
+        bottom = np.zeros(len(bars))
+        for (column, label), colour in zip(COMPONENTS, colours, strict=True):
+            if not with_line_haul and column in LINE_HAUL:
+                continue
+            values = np.array([b[1].get(column, 0.0) for b in bars])
+            if values.any():
+                ax.bar(range(len(bars)), values, bottom=bottom, color=colour, label=label)
+                bottom += values
+        for k, total in enumerate(bottom):
+            ax.text(k, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=7)
+        ax.set_ylim(0, 1.1 * max(bottom.max(), 1.0))
+        ax.set_xticks(range(len(bars)), [b[0] for b in bars], fontsize=7)
+        ax.set_ylabel("CNY per day")
+        ax.set_title("with line-haul" if with_line_haul else "without line-haul (the study's convention)", fontsize=9)
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle(f"{instance}: what each policy costs", fontsize=11)
+    return fig
+
+
+def palette_for(count: int) -> list[tuple[float, ...]]:
+    return [colour for colour, _ in palette(count)]
 
 
 def sensitivity_curves(table: pd.DataFrame, instance: str) -> plt.Figure:
@@ -118,7 +156,7 @@ def sensitivity_curves(table: pd.DataFrame, instance: str) -> plt.Figure:
     return fig
 
 
-def savings_bars(allocation: pd.DataFrame, instance: str) -> plt.Figure:
+def savings_bars(allocation: pd.DataFrame, instance: str) -> plt.Figure:  # the `savings-<instance>` figure
     """Each company's saving against delivering alone (%) under each allocation rule,
     one panel per cost basis (with line-haul, without it)."""
     bases = [b for b in BASIS_NAMES if b in set(allocation["basis"])]
@@ -144,7 +182,8 @@ def write_figures(folder: Path) -> list[Path]:
     store = Store(folder)
     try:
         runs, locations, sensitivity = store.runs(), store.table("locations"), store.table("sensitivity")
-        allocation = store.table("allocation")
+        allocation, network, plans = store.table("allocation"), store.table("network"), store.table("map")
+        delivery, designs, verdicts = store.table("delivery"), store.table("designs"), store.table("verdict")
         names = instance_names(store)
     finally:
         store.close()
@@ -153,32 +192,45 @@ def write_figures(folder: Path) -> list[Path]:
     runs = runs[~runs["instance"].str.contains(VARIANT, regex=False)]
     for instance, block in runs.groupby("instance", sort=True):
         name = names[str(instance)]
-        sites = locations[locations["instance"] == instance] if not locations.empty else locations
+        sites = _of(locations, instance)
         joint = block[~block["region"].str.startswith(INDEPENDENT)]
+        mine = _of(designs, instance)
+        if not mine.empty:
+            written += _save(cost_bars(_of(delivery, instance), mine, str(instance)), target, f"costs-{name}")
         if not sites.empty:
-            written += _save(regions_map(sites, str(instance)), target, f"regions-{name}")
-            for solver, group in joint.groupby("solver", sort=False):
-                ok = group[group["feasible"]]
-                if ok.empty:
-                    continue
-                totals = ok.groupby("seed")["objective"].sum()
-                best = ok[ok["seed"] == totals.idxmin()]
-                written += _save(routes_map(sites, best, str(instance), str(solver)), target, f"routes-{name}-{solver}")
+            verdict = _of(verdicts, instance)
+            design = str(verdict["design"].iloc[0]) if not verdict.empty else "tour"
+            figure = map_figure(sites, _of(network, instance), _of(plans, instance), str(instance), design)
+            written += _save(figure, target, f"map-{name}")
+            main = reference(joint[joint["feasible"]])
+            if not main.empty:
+                solver = str(main["solver"].iloc[0])
+                totals = main.groupby("seed")["objective"].sum()
+                best = main[main["seed"] == totals.idxmin()]
+                figure = routes_figure(sites, _of(network, instance), best, str(instance), solver)
+                written += _save(figure, target, f"routes-{name}")
         largest = joint.sort_values(["n_customers", "region"], ascending=[False, True])["region"].head(1)
         if not largest.empty:
             region = largest.iloc[0]
-            fig = convergence(joint[joint["region"] == region], str(instance), region)
-            written += _save(fig, target, f"convergence-{name}")
+            part = joint[joint["region"] == region]
+            exact = part[(part["solver"] == "exact") & part["bound"].notna()]
+            bound = float(exact["bound"].max()) if not exact.empty else None
+            written += _save(convergence(part, str(instance), region, bound), target, f"convergence-{name}")
         written += _save(gap_boxes(block, str(instance)), target, f"gaps-{name}")
     if not allocation.empty:
         several = allocation["solver"].nunique() > 1
         for (instance, solver), table in allocation.groupby(["instance", "solver"], sort=True):
-            name = f"allocation-{names[str(instance)]}" + (f"-{solver}" if several else "")
+            name = f"savings-{names[str(instance)]}" + (f"-{solver}" if several else "")
             written += _save(savings_bars(table, str(instance)), target, name)
     if not sensitivity.empty:
         for instance, table in sensitivity.groupby("instance", sort=True):
             written += _save(sensitivity_curves(table, str(instance)), target, f"sensitivity-{names[str(instance)]}")
     return written
+
+
+def _of(table: pd.DataFrame, instance: object) -> pd.DataFrame:
+    """`table`'s rows of `instance` (an empty table stays empty)."""
+    return table[table["instance"] == instance] if not table.empty else table
 
 
 def main(argv: list[str] | None = None) -> int:

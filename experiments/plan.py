@@ -177,9 +177,10 @@ def plan_instance(instance: Instance, label: str, rng: np.random.Generator, opti
         plan = _locate_then_route(instance, label, options)
     else:
         plan = Plan(label, instance, instance, {ALL: RoutingProblem.whole(instance)})
-    return replace(
-        plan, tables={**plan.tables, "locations": locations_table(plan), "provenance": provenance_table(instance)}
-    )
+    extra = {"locations": locations_table(plan), "provenance": provenance_table(instance)}
+    if instance.edges:
+        extra["network"] = network_table(instance)
+    return replace(plan, tables={**plan.tables, **extra})
 
 
 def provenance_table(instance: Instance) -> pd.DataFrame:
@@ -206,7 +207,22 @@ def locations_table(plan: Plan) -> pd.DataFrame:
     rows += [
         {"id": n.id, "kind": "node", "x": n.x, "y": n.y, "region": region_of.get(n.id, "")} for n in instance.nodes
     ]
+    rows += [{"id": h.id, "kind": "hub", "x": h.site.x, "y": h.site.y, "region": ""} for h in instance.hubs]
     return pd.DataFrame(rows).drop_duplicates("id")
+
+
+def network_table(instance: Instance) -> pd.DataFrame:
+    """The road network as segments to draw (`x0, y0, x1, y1`, road type); empty
+    without one."""
+    where = {loc: instance.site(loc) for loc in instance.location_ids if loc not in instance.node_by_id}
+    points = {n.id: (n.x, n.y) for n in instance.nodes} | {v.id: (v.x, v.y) for v in instance.road_vertices}
+    points |= {loc: (site.x, site.y) for loc, site in where.items()}
+    rows = [
+        {"x0": points[e.u][0], "y0": points[e.u][1], "x1": points[e.v][0], "y1": points[e.v][1], "road": e.road_type}
+        for e in instance.edges
+        if e.u in points and e.v in points
+    ]
+    return pd.DataFrame(rows, columns=["x0", "y0", "x1", "y1", "road"])
 
 
 def _require(result: SolveResult, what: str) -> SolveResult:
@@ -322,7 +338,9 @@ def _full_pipeline(
             instance, open_centers={r.center for r in specs}, time_limit=options.stage_time_limit
         )
     dispatched = sum(assigned.solution.dispatched.values()) if assigned.solution else None
-    location_rows.append(_stage_row("assignment (Eqs. 11-16)", assigned, region="all", vehicles=dispatched))
+    # the vans the assignment model dispatches (Eqs. 11-16: loads over capacity, no routes), not those a
+    # routing plan uses (delivery's `vehicles`) nor those a region has (division's `vehicles_available`)
+    location_rows.append(_stage_row("assignment (Eqs. 11-16)", assigned, region="all", vehicles_dispatched=dispatched))
 
     with stages.stage("routing problems"):
         planned, problems = region_problems(instance, specs, options.independent, options.independent_max_customers)
@@ -333,7 +351,7 @@ def _full_pipeline(
                 "nodes": len(r.nodes),
                 "mode": int(r.mode),
                 "center": r.center,
-                "vehicles": problems[r.name].fleet_size,  # type: ignore[union-attr]
+                "vehicles_available": problems[r.name].fleet_size,  # type: ignore[union-attr]
                 "lockers": ", ".join(r.lockers.lockers) if r.lockers else "",
                 "demand": _load(instance, r.nodes)[0],
             }

@@ -27,7 +27,9 @@ if sys.path and Path(sys.path[0] or ".").resolve() == ROOT / "experiments":
 
 import pandas as pd  # noqa: E402
 
+from experiments.answer import Answer, answers, box_lines, box_rows, design_sentence, items  # noqa: E402
 from experiments.design_summary import best_designs, window_rows  # noqa: E402
+from experiments.file_names import unique_slugs  # noqa: E402
 from experiments.latex import escape, to_latex  # noqa: E402
 from experiments.output import write_atomic  # noqa: E402
 from experiments.store import INDEPENDENT, Store, folder_main  # noqa: E402
@@ -50,6 +52,12 @@ TABLE7_CAUSES = {
     "so small regions run part-loaded",
 }
 EMISSION_FACTOR = 0.24  # kg CO2 per km, the study's Eq. (18)
+#: The study's joint km as its own numbers imply them, computed once for every sentence
+#: that quotes them: by its joint E at its emission factor, and by its joint C2 at the
+#: cost per km its independent rows imply (C2 over the km their E implies).
+STUDY_JOINT_KM_BY_E = TABLE8_JOINT["E"] / EMISSION_FACTOR
+STUDY_COST_PER_KM = TABLE8_INDEPENDENT["C2"] / (TABLE8_INDEPENDENT["E"] / EMISSION_FACTOR)
+STUDY_JOINT_KM_BY_C2 = TABLE8_JOINT["C2"] / STUDY_COST_PER_KM
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,8 @@ def study_checks() -> list[str]:
         f"The text's 13.19% reduction of the vehicle routing cost does not follow from Table 8 either: "
         f"C1+C2+C3 fall by {_pct(routing_alone, routing_joint):.2f}%.",
         f"At the study's {EMISSION_FACTOR} kg CO2/km, the joint E of {TABLE8_JOINT['E']} kg means "
-        f"{TABLE8_JOINT['E'] / EMISSION_FACTOR:.0f} km, while its transport cost C2 at the independent rows' "
-        f"{TABLE8_INDEPENDENT['C2'] / (TABLE8_INDEPENDENT['E'] / EMISSION_FACTOR):.2f} CNY/km means "
-        f"{TABLE8_JOINT['C2'] / (TABLE8_INDEPENDENT['C2'] / (TABLE8_INDEPENDENT['E'] / EMISSION_FACTOR)):.0f} km.",
+        f"{STUDY_JOINT_KM_BY_E:.0f} km, while its transport cost C2 at the independent rows' "
+        f"{STUDY_COST_PER_KM:.2f} CNY/km means {STUDY_JOINT_KM_BY_C2:.0f} km.",
         "The carbon reduction of about 25% does follow from Table 8: "
         f"{_pct(TABLE8_INDEPENDENT['E'], TABLE8_JOINT['E']):.2f}%.",
         "The study counts no line-haul: in joint delivery every company's parcels must still reach the shared "
@@ -136,20 +143,30 @@ def _figure(
     if published is None or published == 0:
         return Figure(study, quantity, shown, f"{ours:.2f}{unit}")
     relative = (ours - published) / abs(published)
+    # a percentage is compared with a percentage in points, never in percent of it
+    difference = f"{ours - published:+.1f} pp" if unit == "%" else f"{100 * relative:+.1f}%"
     return Figure(
-        study,
-        quantity,
-        shown,
-        f"{ours:.2f}{unit}",
-        f"{100 * relative:+.1f}%",
-        cause if abs(relative) > CAUSE_THRESHOLD else "",
+        study, quantity, shown, f"{ours:.2f}{unit}", difference, cause if abs(relative) > CAUSE_THRESHOLD else ""
     )
+
+
+def _calibrated(figure: Figure) -> Figure:
+    """A quantity the instance was calibrated to: its target met, not a reproduction."""
+    return replace(figure, published=f"{figure.published} (target)", difference="calibrated", cause="")
+
+
+def _network(store: Store) -> str:
+    """Why our Xiqing network differs from the study's, with its own size (from the store)."""
+    locations, network = store.table("locations"), store.table("network")
+    nodes = int(((locations["instance"] == XIQING) & (locations["kind"] == "node")).sum()) if not locations.empty else 0
+    edges = int((network["instance"] == XIQING).sum()) if not network.empty else 0
+    return f"our network is a synthetic reconstruction ({nodes} nodes, {edges} edges on real anchors), not the study's"
 
 
 def figures(store: Store) -> Iterator[Figure]:
     """Every headline figure of both studies that the store has ours for."""
     regions = store.table("regions")
-    network = "our network is a synthetic reconstruction (86 nodes, 134 edges on real anchors), not the study's"
+    network = _network(store)
     for column, published in (("modularity", 0.789), ("communities", 11.0)):
         ours, _ = _value(regions.assign(solver="louvain"), XIQING, column, algorithm="Louvain")
         yield _figure("seed 002", f"Louvain {column} (Table 2)", published, f"{published:g}", ours, "", network)
@@ -202,15 +219,11 @@ def _table8(store: Store) -> Iterator[Figure]:
     for company, published in TABLE8_COMPANIES.items():
         mine = runs[(runs["instance"] == XIQING) & (runs["region"] == f"{INDEPENDENT}{company}") & runs["feasible"]]
         ours, solver = _value(mine, XIQING, "objective")
-        yield _figure(
-            "seed 002",
-            f"Table 8 company {company} alone, TC (CNY){_by(solver)}",
-            published,
-            f"{published:.2f}",
-            ours,
-            "",
-            "the calibration sets each company's warehouse so its plan meets Table 8 (see provenance)",
-        )
+        figure = _figure(
+            "seed 002", f"Table 8 company {company} alone, TC (CNY){_by(solver)}", published, f"{published:.2f}",
+            ours, "", "",
+        )  # fmt: skip
+        yield _calibrated(figure) if ours is not None else figure
     if delivery.empty:
         return
     lh, _ = _value(delivery, XIQING, "LH", delivery="joint")
@@ -219,22 +232,19 @@ def _table8(store: Store) -> Iterator[Figure]:
     joint_causes = {
         "TC": f"our joint delivery pays {lh or 0:.0f} CNY of line-haul (the study none), {c4 or 0:.0f} CNY for "
         f"its centers (the study 700.05) and drives {km or 0:.0f} km of routes inside the district",
-        "TC_no_LH": f"our joint routes drive {km or 0:.0f} km inside the district (the study's C2 implies about 272 "
-        f"km), and its centers cost {c4 or 0:.0f} CNY (the study 700.05)",
+        "TC_no_LH": f"our joint routes drive {km or 0:.0f} km inside the district (the study's C2 implies about "
+        f"{STUDY_JOINT_KM_BY_C2:.0f} km), and its centers cost {c4 or 0:.0f} CNY (the study 700.05)",
         "E": f"line-haul trucks from warehouses outside the district drive on top of {km or 0:.0f} km of routes",
-        "E_no_LH": f"our joint routes drive {km or 0:.0f} km inside the district; the study's E implies 723 km",
+        "E_no_LH": f"our joint routes drive {km or 0:.0f} km inside the district; the study's E implies "
+        f"{STUDY_JOINT_KM_BY_E:.0f} km",
     }
     for column, label in (("TC", "TC (CNY)"), ("E", "E (kg CO2)")):
         ours, solver = _value(delivery, XIQING, column, delivery="independent")
-        yield _figure(
-            "seed 002",
-            f"Table 8 independent {label}{_by(solver)}",
-            TABLE8_INDEPENDENT[column],
-            f"{TABLE8_INDEPENDENT[column]:.2f}",
-            ours,
-            "",
-            "the calibration targets each company's row; the total follows",
-        )
+        figure = _figure(
+            "seed 002", f"Table 8 independent {label}{_by(solver)}", TABLE8_INDEPENDENT[column],
+            f"{TABLE8_INDEPENDENT[column]:.2f}", ours, "", "",
+        )  # fmt: skip
+        yield _calibrated(figure) if ours is not None else figure
         for reading, name in ((column, "with line-haul"), (f"{column}_no_LH", "without line-haul")):
             ours, solver = _value(delivery, XIQING, reading, delivery="joint")
             note = " (its columns sum to 2479.80)" if column == "TC" else ""
@@ -409,23 +419,15 @@ def verdict_lines(store: Store) -> list[str]:
     independent plan found), no joint plan in the model saves more than B% (the bound),
     and the design table."""
     verdicts, designs, windows = store.table("verdict"), store.table("designs"), store.table("windows")
+    boxes = {a.instance: a for a in answers(store)}
     out = []
     for _, v in verdicts.iterrows():
-        pays = v["saving_pct"] > 0
-        hub = f", hub {v['hub']}" if v["hub"] else ""
-        out += [
-            f"## {v['instance']}: joint delivery {'pays' if pays else 'does not pay'}",
-            "",
-            f"- Best joint design found: line-haul `{v['design']}`{hub}, routing scope `{v['scope']}` "
-            f"({v['solver']}): TC {v['TC_joint']:.2f} CNY against {v['TC_independent']:.2f} independent, "
-            f"{'saves' if pays else 'costs'} {abs(v['saving_pct']):.2f}% "
-            f"({'less' if v['E_saving_pct'] > 0 else 'more'} CO2: {abs(v['E_saving_pct']):.2f}%).",
-        ]
+        answer = boxes.get(str(v["instance"]))
+        out += [*box_lines(answer), ""] if answer is not None else [f"## {v['instance']}", ""]
         if pd.notna(v.get("LB")):
             out.append(
-                f"- No joint plan in the model saves more than {v['max_saving_pct']:.2f}%: every one costs at least "
-                f"{v['LB']:.2f} CNY (vans {v['LB_vans']:.2f} + centers {v['LB_centers']:.2f} + line-haul "
-                f"{v['LB_line_haul']:.2f}). Vans: one virtual center whose legs out and home are each customer's "
+                f"- The bound: vans {v['LB_vans']:.2f} + centers {v['LB_centers']:.2f} + line-haul "
+                f"{v['LB_line_haul']:.2f} CNY. Vans: one virtual center whose legs out and home are each customer's "
                 "cheapest from and to any candidate center, pickups, windows and route limits dropped, bounded by "
                 "the larger of its assignment relaxation and branch-and-price; centers: the cheapest that can hold "
                 "the demand; line-haul: each company's fewest truck trips at its cheapest round trip to any center "
@@ -492,8 +494,76 @@ def markdown(
     return "\n".join(lines) + "\n"
 
 
+#: The preamble `report.tex` compiles with: every package its tables and figures use.
+PREAMBLE = r"""\documentclass[10pt]{article}
+\usepackage[margin=2.5cm]{geometry}
+\usepackage{booktabs,longtable,graphicx,caption,float}
+\begin{document}
+"""
+
+
 def latex(
-    rows: list[Figure], checks: list[str], synthetic: list[str], gains: list[str], regions: pd.DataFrame | None = None
+    folder: Path,
+    answers_found: list[Answer],
+    rows: list[Figure],
+    checks: list[str],
+    synthetic: list[str],
+    gains: list[str],
+    regions: pd.DataFrame | None = None,
+) -> str:
+    """`report.tex`: a complete document (`PREAMBLE`) that `pdflatex` compiles in the
+    experiment's folder: the answer per instance with its figures, every table the
+    experiment wrote (`tables/`), and the reproduction report."""
+    names = {p.stem for p in (folder / "tables").glob("*.tex")} if (folder / "tables").is_dir() else set()
+    figures = {p.stem for p in (folder / "figures").glob("*.pdf")} if (folder / "figures").is_dir() else set()
+    parts = [PREAMBLE, "\\section*{Does joint delivery pay?}\n"]
+    shown: set[str] = set()
+    files = unique_slugs(a.instance for a in answers_found)
+    for answer in answers_found:
+        parts.append(_answer_tex(answer))
+        slug = files[answer.instance]
+        for stem, caption in (
+            (f"costs-{slug}", "cost components of each policy, with line-haul and without"),
+            (f"map-{slug}", "regions, candidate and opened centers, and the best design's line-haul"),
+            (f"savings-{slug}", "each company's saving under each allocation rule"),
+        ):
+            if stem in figures:
+                parts.append(
+                    "\\begin{figure}[H]\\centering\n"
+                    f"\\includegraphics[width=\\textwidth]{{figures/{stem}.pdf}}\n"
+                    f"\\caption{{{escape(answer.instance)}: {escape(caption)}.}}\n\\end{{figure}}\n"
+                )
+        for stem in (f"designs-{slug}", f"windows-{slug}"):
+            if stem in names:
+                parts.append(f"\\input{{tables/{stem}.tex}}\n")
+                shown.add(stem)
+    rest = sorted(names - shown)
+    if rest:
+        parts.append("\\clearpage\n\\section*{Tables}\n")
+        parts += [f"\\input{{tables/{stem}.tex}}\n" for stem in rest]
+    parts.append("\\clearpage\n\\section*{Reproduction: the studies' headline figures beside ours}\n")
+    parts.append(_reproduction_tex(rows, checks, synthetic, gains, regions))
+    parts.append("\\end{document}\n")
+    return "".join(parts)
+
+
+def _answer_tex(answer: Answer) -> str:
+    rows = "\n".join(
+        f"{escape(label)} & {s.independent:,.2f} & {s.joint:,.2f} & {s.percent:+.1f}\\% \\\\"
+        for label, s in box_rows(answer)
+    )
+    listed = "\n".join(f"  \\item {escape(item)}" for item in items(answer))
+    return (
+        f"\\subsection*{{{escape(answer.instance)}: {escape(answer.headline())}}}\n"
+        f"{escape(design_sentence(answer))}\n\n"
+        "\\begin{center}\\begin{tabular}{lrrr}\\toprule\n & independent & joint & saving\\\\\n\\midrule\n"
+        f"{rows}\n\\bottomrule\\end{{tabular}}\\end{{center}}\n"
+        f"\\begin{{itemize}}\n{listed}\n\\end{{itemize}}\n"
+    )
+
+
+def _reproduction_tex(
+    rows: list[Figure], checks: list[str], synthetic: list[str], gains: list[str], regions: pd.DataFrame | None
 ) -> str:
     table = pd.DataFrame([r.__dict__ for r in rows])
     body = to_latex(
@@ -526,11 +596,12 @@ def write_report(folder: Path) -> list[Path]:
     try:
         rows, checks, synthetic = list(figures(store)), study_checks(), synthetic_inputs(store)
         gains, regions, verdict = who_gains(store), table2(store), verdict_lines(store)
+        found = answers(store)
     finally:
         store.close()
     paths = [folder / "report.md", folder / "report.tex"]
     write_atomic(paths[0], markdown(rows, checks, synthetic, gains, regions, verdict))
-    write_atomic(paths[1], latex(rows, checks, synthetic, gains, regions))
+    write_atomic(paths[1], latex(folder, found, rows, checks, synthetic, gains, regions))
     return paths
 
 

@@ -337,7 +337,8 @@ def xiqing() -> dict:
                 "Vonng/adcode, GCJ-02), bounding box 117.00-117.10 E, 39.09-39.15 N",
             ],
             "synthetic": [
-                "79 node positions (normal, sd 0.45 km, around 11 anchors, clipped to the box)",
+                "79 of the 86 node positions (the other 7 are Table 6's: see 'real'): normal, sd 0.45 km, "
+                "around 11 anchors, clipped to the box",
                 "road network: per-cluster spanning trees, 16 main roads between clusters, shortest extra "
                 "links as branch roads; lengths = great-circle km x U(1.15, 1.45)",
                 "congestion coefficients 1.025/1.025/1.03 (main/secondary/branch), chosen so congestion adds "

@@ -41,16 +41,20 @@ class RouteCost:
     picked_up: float
     load_rate: float  # delivered / capacity
     return_load_rate: float = 0.0  # collected / capacity: the load brought home
+    cost: float = 0.0  # its share of C1 + C2 + C3: fixed cost, and cost per km on km and congestion km
 
 
 @dataclass(frozen=True)
 class TruckCost:
-    """Trips of a `Truck` type: how many, their km, money and kg CO2."""
+    """Trips of a `Truck` type: how many, their km, money and kg CO2; `cost` is
+    trips x fixed cost + km x cost per km + `congestion` (cost per km on the congestion
+    km along the trips)."""
 
     trips: int
     km: float
     cost: float
     co2_kg: float
+    congestion: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,8 @@ def evaluate(instance: Instance, solution: Solution) -> CostBreakdown:
         if route.center in instance.center_by_id:
             handling += instance.center_by_id[route.center].handling_cost * (delivered + picked)
         capacity = vehicle.fleet.capacity
-        costs.append(RouteCost(route.vehicle, km, delivered, picked, delivered / capacity, picked / capacity))
+        money = vehicle.fleet.fixed_cost + vehicle.fleet.cost_per_km * (km + extra)
+        costs.append(RouteCost(route.vehicle, km, delivered, picked, delivered / capacity, picked / capacity, money))
     return CostBreakdown(
         fixed,
         transport,
@@ -193,7 +198,7 @@ def evaluate(instance: Instance, solution: Solution) -> CostBreakdown:
 def _trips(truck: Truck, trips: int, km: float, extra_km: float) -> TruckCost:
     """`trips` of `truck` over `km` in all (with `extra_km` of congestion surcharge)."""
     cost = trips * truck.fixed_cost + truck.cost_per_km * (km + extra_km)
-    return TruckCost(trips, km, cost, km * truck.emission_factor)
+    return TruckCost(trips, km, cost, km * truck.emission_factor, truck.cost_per_km * extra_km)
 
 
 def center_loads(instance: Instance, solution: Solution) -> tuple[dict, dict]:
@@ -230,32 +235,52 @@ def line_haul(instance: Instance, solution: Solution) -> TruckCost | None:
     design = solution.design(instance)
     if design == "hub" and solution.hub is None:
         return None  # the checker names the missing hub
-    delivered, collected = center_loads(instance, solution)
     t = tables(instance)
     trips = 0
     km = extra = 0.0
+    for leg in line_haul_legs(instance, solution):
+        tour = [instance.index[loc] for loc in leg.stops]
+        length = float(t.km[tour[:-1], tour[1:]].sum())
+        if length <= 0:  # the depot stands where it delivers: nothing to truck
+            continue
+        n = truck_trips(truck, max(leg.delivered, leg.collected))
+        trips += n
+        km += n * length
+        extra += n * float(t.congestion_km[tour[:-1], tour[1:]].sum())
+    return _trips(truck, trips, km, extra)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One closed truck path of a company's line-haul (`line_haul_legs`): its locations
+    from the depot back to it, and the parcels it carries out and brings home."""
+
+    company: str
+    stops: list[str]
+    delivered: float
+    collected: float
+
+
+def line_haul_legs(instance: Instance, solution: Solution) -> list[Leg]:
+    """The companies' truck paths under the solution's design (`line_haul`'s rules),
+    each driven as many times as its load needs."""
+    design = solution.design(instance)
+    delivered, collected = center_loads(instance, solution)
+    legs: list[Leg] = []
     for company in instance.companies:
         own_d, own_c = delivered[company.id], collected[company.id]
         centers = sorted(set(own_d) | set(own_c))
         if not centers:
             continue
+        depot = company.depot.id
         if design == "tour":
-            legs = [(_tour(instance, [company.depot.id, *centers]), sum(own_d.values()), sum(own_c.values()))]
+            legs.append(Leg(company.id, _tour(instance, [depot, *centers]), sum(own_d.values()), sum(own_c.values())))
         elif design == "direct":
-            legs = [([company.depot.id, c, company.depot.id], own_d.get(c, 0.0), own_c.get(c, 0.0)) for c in centers]
+            legs += [Leg(company.id, [depot, c, depot], own_d.get(c, 0.0), own_c.get(c, 0.0)) for c in centers]
         else:
             assert solution.hub is not None
-            legs = [([company.depot.id, solution.hub, company.depot.id], sum(own_d.values()), sum(own_c.values()))]
-        for stops, out, back in legs:
-            tour = [instance.index[loc] for loc in stops]
-            length = float(t.km[tour[:-1], tour[1:]].sum())
-            if length <= 0:  # the depot stands where it delivers: nothing to truck
-                continue
-            n = truck_trips(truck, max(out, back))
-            trips += n
-            km += n * length
-            extra += n * float(t.congestion_km[tour[:-1], tour[1:]].sum())
-    return _trips(truck, trips, km, extra)
+            legs.append(Leg(company.id, [depot, solution.hub, depot], sum(own_d.values()), sum(own_c.values())))
+    return legs
 
 
 def truck_trips(truck: Truck, load: float) -> int:

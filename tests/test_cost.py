@@ -94,3 +94,22 @@ def test_feeder_trips_of_the_status_quo():
     assert cost.feeder.km == pytest.approx(8.0)
     assert cost.feeder.cost == pytest.approx(20 + 0.5 * 8)
     assert cost.total_co2_kg == pytest.approx(cost.co2_kg + 0.06 * 8)
+
+
+def test_line_haul_is_its_trips_fixed_cost_km_and_congestion_each_reported():
+    """The report's line-haul is trips x fixed cost + km x cost per km + its congestion,
+    the last a line of its own (issue 33: 1846.32 is not 4 x 150 + 405.23 km x 3.0)."""
+    from experiments.aggregate import delivery_row
+    from lastmile.readers import load_instance
+
+    instance = load_instance("instances/xiqing.json")
+    center = instance.centers[0].id
+    nodes = [n.id for n in instance.nodes if n.needs_service()][:6]
+    solution = Solution.routed([Route.through("joint-1", center, nodes)])
+    cost = evaluate(instance, solution)
+    truck = instance.line_haul
+    lh = cost.line_haul
+    assert lh.congestion > 0
+    assert lh.cost == pytest.approx(lh.trips * truck.fixed_cost + lh.km * truck.cost_per_km + lh.congestion)
+    row = delivery_row(instance, solution, "joint", "test", 1)
+    assert row["LH"] == pytest.approx(lh.cost) and row["LH_congestion"] == pytest.approx(lh.congestion)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -112,7 +113,13 @@ def test_pipeline_folder_holds_store_csv_provenance_tables_and_figures(pipeline_
     days = pd.read_csv(pipeline_run / "simulation_days.csv")
     assert set(days["policy"]) == {"joint", "independent"} and set(days["day"]) == {1, 2}
     figures = {p.name for p in (pipeline_run / "figures").iterdir()}
-    for stem in ("regions-mini-xiqing", "gaps-mini-xiqing", "convergence-mini-xiqing", "routes-mini-xiqing-ga"):
+    for stem in (
+        "map-mini-xiqing",
+        "costs-mini-xiqing",
+        "gaps-mini-xiqing",
+        "convergence-mini-xiqing",
+        "routes-mini-xiqing",
+    ):
         assert {f"{stem}.pdf", f"{stem}.png"} <= figures
     assert "sensitivity-mini-xiqing.pdf" in figures
     stages = pd.read_csv(pipeline_run / "stages.csv")  # issue 16: where the time and memory go
@@ -150,7 +157,7 @@ def test_the_game_shares_the_alliance_cost_by_every_rule(pipeline_run: Path) -> 
     assert grand["TC"] == pytest.approx(grand_value)
     for name in ("allocation-mini-xiqing.tex", "allocation-mini-xiqing-no-lh.tex", "game.tex"):
         assert (pipeline_run / "tables" / name).is_file()
-    assert (pipeline_run / "figures" / "allocation-mini-xiqing.png").is_file()
+    assert (pipeline_run / "figures" / "savings-mini-xiqing.png").is_file()
     assert "Who gains" in (pipeline_run / "report.md").read_text()
 
 
@@ -238,11 +245,18 @@ def test_delivery_table_has_the_study_table_8_columns(pipeline_run: Path) -> Non
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by .ci/run")
+def _overfull(log: str) -> list[float]:
+    """The widths (pt) by which lines of a pdflatex log overflow."""
+    return [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", log)]
+
+
 def test_every_table_and_the_report_compile_in_pdflatex(pipeline_run: Path, tmp_path: Path) -> None:
-    for tex in [*sorted((pipeline_run / "tables").glob("*.tex")), pipeline_run / "report.tex"]:
+    """Each table alone in a 10pt article on A4 with 2.5 cm margins, no line more than
+    10pt too wide; `report.tex` a complete document, compiled in (a copy of) its folder."""
+    for tex in sorted((pipeline_run / "tables").glob("*.tex")):
         document = tmp_path / f"{tex.stem}-doc.tex"
         document.write_text(
-            "\\documentclass{article}\\usepackage{booktabs}\\usepackage[margin=1cm,landscape]{geometry}\n"
+            "\\documentclass[10pt]{article}\\usepackage[margin=2.5cm]{geometry}\\usepackage{booktabs,longtable,caption}\n"
             f"\\begin{{document}}\\input{{{tex}}}\\end{{document}}\n"
         )
         done = subprocess.run(
@@ -253,6 +267,19 @@ def test_every_table_and_the_report_compile_in_pdflatex(pipeline_run: Path, tmp_
             timeout=120,
         )
         assert done.returncode == 0, f"{tex.name}: {done.stdout[-1500:]}"
+        assert max(_overfull(done.stdout), default=0) <= 10, f"{tex.name}: {_overfull(done.stdout)}"
+    copy = tmp_path / "folder"
+    shutil.copytree(pipeline_run, copy, ignore=shutil.ignore_patterns("*.sqlite"))
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert (copy / "report.pdf").stat().st_size > 10_000
+    assert "includegraphics" in (copy / "report.tex").read_text()
 
 
 def test_tables_rebuild_byte_identical_from_the_store(pipeline_run: Path, tmp_path: Path) -> None:
@@ -501,3 +528,71 @@ def test_a_bad_option_gets_one_line_naming_it(tmp_path: Path, capsys: pytest.Cap
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and option[0] in err
     assert not (tmp_path / "out").exists()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Chromium with no network at all: every host unresolvable, every request to a dead proxy.
+OFFLINE = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--virtual-time-budget=20000",
+]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is installed by .ci/run")
+def test_report_html_opens_offline_with_its_maps(pipeline_run: Path, tmp_path: Path) -> None:
+    """`report.html` in headless Chromium with the network off: no script error, each
+    instance's map holding one trace per stored route, and a screenshot taken."""
+    page = pipeline_run / "report.html"
+    text = page.read_text()
+    assert "<script src=" not in text and "<link " not in text  # nothing fetched from elsewhere
+    browser = [CHROMIUM, *OFFLINE, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180).stdout
+    head = re.search(r"<html[^>]*>", dom)
+    assert head is not None, dom[:500]
+    assert "data-errors" not in head.group(0), head.group(0)
+    counts = [int(n) for n in re.findall(r'data-routes-[^=]+="(\d+)"', head.group(0))]
+    store = Store(pipeline_run)
+    try:
+        views = store.table("map_routes")
+    finally:
+        store.close()
+    expected = [int((views[views["instance"] == i]["kind"] == "route").sum()) for i in sorted(set(views["instance"]))]
+    assert counts == expected and all(counts)
+    shot = tmp_path / "report.png"
+    subprocess.run([*browser, "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri()], timeout=180)
+    assert shot.stat().st_size > 10_000
+
+
+def test_every_vehicle_count_has_one_source(pipeline_run: Path) -> None:
+    """Issue 33: the vans a plan uses (delivery) are its routes and its C1; the vans a
+    region has and those the assignment model dispatches are named apart."""
+    store = Store(pipeline_run)
+    try:
+        delivery, division, location = store.table("delivery"), store.table("division"), store.table("location")
+        runs = store.runs()
+    finally:
+        store.close()
+    doc = json.loads((pipeline_run / "provenance.json").read_text())
+    assert doc  # the provenance names the fleet; the tables name what they count
+    joint = delivery[(delivery["delivery"] == "joint") & delivery["feasible"].astype(bool)]
+    for _, row in joint.iterrows():
+        mine = runs[
+            (runs["instance"] == row["instance"])
+            & (runs["solver"] == row["solver"])
+            & (runs["seed"] == row["seed"])
+            & ~runs["region"].str.startswith("independent:")
+        ]
+        routes = sum(len(json.loads(r)) for r in mine["routes"])
+        assert row["vehicles"] == routes
+        assert row["C1"] == pytest.approx(100.0 * routes)  # mini Xiqing's alliance vans: 100 CNY a day each
+    assert "vehicles_available" in division and "vehicles" not in division
+    assert "vehicles_dispatched" in location and "vehicles" not in location
