@@ -5,7 +5,10 @@ design found against the cheapest independent plan found, with line-haul and wit
 it), the spread of the joint cost across solvers and seeds (solver noise, not
 uncertainty about the world), the bound on any joint design, and for whom (each
 company's saving under each allocation rule, where the game was played: the game's
-alliance is the study's framework, regions and `tour` line-haul).
+alliance is the study's framework, regions and `tour` line-haul); and where the run drew
+scenarios of its uncertain inputs (`--uncertainty N`, issue 34), how sure: P(joint
+delivery pays), the saving's 90% interval, who gains and who loses, and the assumption
+that decides it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,25 @@ class Saving:
 
 
 @dataclass(frozen=True)
+class Sure:
+    """What an instance's uncertainty scenarios say (`experiments.uncertainty.summarize`)."""
+
+    scenarios: int
+    failed: int
+    pays: float  # P(joint delivery pays), TC with line-haul
+    low: float  # its 95% Wilson interval
+    high: float
+    pays_no_line_haul: float
+    saving_pct: float  # mean, and the 90% interval (5th to 95th percentile)
+    p5_pct: float
+    p95_pct: float
+    scenario_sd: float  # sd of the saving (CNY) over scenarios
+    deciding: str  # the input with the largest index ("" without indices)
+    rule: str  # the allocation rule `gains` is under
+    gains: dict[str, float]  # company -> P(it pays less than alone)
+
+
+@dataclass(frozen=True)
 class Answer:
     """One instance's answer (module docstring)."""
 
@@ -49,6 +71,7 @@ class Answer:
     max_saving: float | None  # no joint plan saves more (%), from the bound
     gains: dict[str, dict[str, float]] = field(default_factory=dict)  # rule -> company -> saving %
     game_note: str = ""
+    sure: Sure | None = None
 
     @property
     def pays(self) -> bool:
@@ -56,7 +79,15 @@ class Answer:
 
     def headline(self) -> str:
         verb = "pays" if self.pays else "does not pay"
-        return f"joint delivery {verb}: {abs(self.cost.percent):.1f}% {'cheaper' if self.pays else 'dearer'}"
+        head = f"joint delivery {verb}: {abs(self.cost.percent):.1f}% {'cheaper' if self.pays else 'dearer'}"
+        s = self.sure
+        if s is None:
+            return head
+        deciding = f"; decided by {s.deciding}" if s.deciding else ""
+        return (
+            f"{head}; saving {s.saving_pct:.1f}% (90% interval {s.p5_pct:.1f} to {s.p95_pct:.1f}), "
+            f"P(pays) = {s.pays:.2f} over {s.scenarios} scenarios{deciding}"
+        )
 
 
 def answers(store: Store) -> list[Answer]:
@@ -95,9 +126,47 @@ def answers(store: Store) -> list[Answer]:
                 max_saving=None if pd.isna(v.get("max_saving_pct")) else float(v["max_saving_pct"]),
                 gains=_gains(allocation, instance),
                 game_note=_game_note(game, instance),
+                sure=_sure(store, instance),
             )
         )
     return out
+
+
+#: The rule whose gains the answer names, first found: the game's, else the parcels' shares.
+SURE_RULES = ("Shapley (re-costed game)", "proportional to parcels")
+
+
+def _sure(store: Store, instance: str) -> Sure | None:
+    outcomes = store.table("uncertainty")
+    if outcomes.empty or not (outcomes["instance"] == instance).any():
+        return None
+    mine = outcomes[outcomes["instance"] == instance].set_index("quantity")
+    tc, no_lh = mine.loc["TC"], mine.loc["TC_no_LH"]
+    indices, companies = store.table("uncertainty_indices"), store.table("uncertainty_companies")
+    ranked = indices[indices["instance"] == instance] if not indices.empty else indices
+    gains: dict[str, float] = {}
+    rule = ""
+    theirs = companies[companies["instance"] == instance] if not companies.empty else companies
+    for candidate in SURE_RULES:
+        part = theirs[theirs["rule"] == candidate] if not theirs.empty else theirs
+        if not part.empty:
+            rule, gains = candidate, {str(r["company"]): float(r["gains"]) for _, r in part.iterrows()}
+            break
+    return Sure(
+        scenarios=int(tc["scenarios"]),
+        failed=int(tc["failed"]),
+        pays=float(tc["pays"]),
+        low=float(tc["low"]),
+        high=float(tc["high"]),
+        pays_no_line_haul=float(no_lh["pays"]),
+        saving_pct=float(tc["mean_pct"]),
+        p5_pct=float(tc["p5_pct"]),
+        p95_pct=float(tc["p95_pct"]),
+        scenario_sd=float(tc["scenario_sd"]),
+        deciding=str(ranked["input"].iloc[0]) if not ranked.empty else "",
+        rule=rule,
+        gains=gains,
+    )
 
 
 def _gains(allocation: pd.DataFrame, instance: str) -> dict[str, dict[str, float]]:
@@ -152,11 +221,31 @@ def box_rows(answer: Answer) -> list[tuple[str, Saving]]:
 def items(answer: Answer) -> list[str]:
     """The answer's sentences under its table, the same in every report: how sure, the
     bound, for whom (one sentence per allocation rule)."""
-    out = [
-        f"How sure: across solvers the best joint plan costs {answer.joint_range[0]:,.2f} to "
-        f"{answer.joint_range[1]:,.2f} CNY, and one solver's seeds differ by at most {answer.seed_sd:,.2f} CNY "
-        "(sd): solver noise, not uncertainty about the inputs, which this run does not assess.",
-    ]
+    noise = (
+        f"Solver noise: across solvers the best joint plan costs {answer.joint_range[0]:,.2f} to "
+        f"{answer.joint_range[1]:,.2f} CNY, and one solver's seeds differ by at most {answer.seed_sd:,.2f} CNY (sd)"
+    )
+    s = answer.sure
+    if s is None:
+        out = [f"{noise}: not uncertainty about the inputs, which this run does not assess (--uncertainty N)."]
+    else:
+        failed = f"; {s.failed} scenarios without an outcome count as not paying" if s.failed else ""
+        out = [
+            f"How sure: over {s.scenarios} scenarios of the uncertain inputs joint delivery pays in "
+            f"{100 * s.pays:.0f}% (95% CI {100 * s.low:.0f} to {100 * s.high:.0f}%; without line-haul "
+            f"{100 * s.pays_no_line_haul:.0f}%), saving {s.saving_pct:.1f}% on average (90% interval "
+            f"{s.p5_pct:.1f} to {s.p95_pct:.1f}%){failed}.",
+            f"{noise}, against a spread of {s.scenario_sd:,.2f} CNY (sd of the saving) over the scenarios.",
+        ]
+        if s.deciding:
+            out.append(f"The assumption that decides it: {s.deciding} (the largest sensitivity index).")
+        if s.gains:
+            won = [f"{c} ({100 * p:.0f}%)" for c, p in s.gains.items() if p >= 0.5]
+            lost = [f"{c} ({100 * p:.0f}%)" for c, p in s.gains.items() if p < 0.5]
+            out.append(
+                f"Who gains, P(it pays less than alone) under {s.rule}: in most scenarios "
+                f"{', '.join(won) or 'no company'} gain; {', '.join(lost) or 'no company'} lose."
+            )
     if answer.bound is not None and answer.max_saving is not None:
         out.append(bound_sentence(answer))
     if not answer.gains:

@@ -151,6 +151,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="play no allocation game (config: allocate = false)",
     )
     p.add_argument(
+        "--uncertainty",
+        type=int,
+        metavar="N",
+        help="also draw N scenarios of the uncertain inputs (uncertainty_method, default Morris) and plan both "
+        "policies in each: P(joint delivery pays), the saving's spread, who gains, the deciding assumption",
+    )
+    p.add_argument(
         "--no-line-haul",
         dest="line_haul",
         action="store_false",
@@ -193,6 +200,7 @@ def options(args: argparse.Namespace) -> dict[str, object]:
         "simulate": args.simulate,
         "line_haul": args.line_haul,
         "allocate": args.allocate,
+        "scenarios": args.uncertainty,
     }
 
 

@@ -100,6 +100,12 @@ class Config:
     shapley_exact_max: int = 10  # companies up to which every coalition is evaluated
     shapley_samples: int = 200  # random orders for the sampled Shapley value above that
     allocation_fit_regions: bool = True  # a coalition with fewer vehicles than regions asks for fewer regions
+    # issue 34: scenarios of the uncertain inputs (experiments.uncertainty); 0: none
+    scenarios: int = 0
+    uncertainty_method: str = "morris"  # "morris" | "sobol" | "lhs"
+    uncertainty_iterations: int = 100  # GA generations per scenario problem (PyVRP 20 times as many)
+    demand_dispersion: float = 0.0  # day-to-day demand: 0 Poisson, > 0 negative binomial (var = m + d m^2)
+    uncertain_inputs: tuple[dict, ...] = ()  # overrides of experiments.uncertainty.DEFAULT_INPUTS
     # a company alone pays its parcels' share of today's village trips ("shared") or its own trips ("alone")
     allocation_feeder: str = "shared"
 
@@ -122,6 +128,7 @@ _ARRAY_FIELDS = {
     "allocation_solvers",
     "line_haul_designs",
     "routing_scopes",
+    "uncertain_inputs",
 }
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -180,6 +187,37 @@ CONFIG_SCHEMA: dict[str, Any] = {
         },
         "allocate": {"type": "boolean"},
         "allocation_max_companies": {"type": "integer", "minimum": 2, "maximum": 30},
+        "scenarios": {"type": "integer", "minimum": 0, "maximum": 100000},
+        "uncertainty_method": {"enum": ["morris", "sobol", "lhs"]},
+        "uncertainty_iterations": {"type": "integer", "minimum": 1, "maximum": 10**6},
+        "demand_dispersion": {"type": "number", "minimum": 0},
+        "uncertain_inputs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {
+                        "enum": [
+                            "vehicle_fixed_cost",
+                            "cost_per_km",
+                            "center_fixed_cost",
+                            "line_haul",
+                            "hub_cost",
+                            "feeder",
+                            "demand",
+                        ]
+                    },
+                    "distribution": {"enum": ["uniform", "triangular", "lognormal"]},
+                    "low": {"type": "number", "exclusiveMinimum": 0},
+                    "high": {"type": "number", "exclusiveMinimum": 0},
+                    "mode": {"type": "number", "exclusiveMinimum": 0},
+                    "sigma": {"type": "number", "exclusiveMinimum": 0},
+                    "reason": {"type": "string"},
+                },
+            },
+        },
         "allocation_solvers": {"type": "array", "items": {"enum": list(SOLVERS)}, "minItems": 1, "uniqueItems": True},
         "allocation_iterations": {"type": "integer", "minimum": 1, "maximum": 10**9},
         "shapley_exact_max": {"type": "integer", "minimum": 1, "maximum": 15},

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from experiments.config import Config
 from experiments.designs import Bound, best_solution, design_table, joint_bound, plan_map, verdict
 from experiments.figures import write_figures
 from experiments.folder import ExperimentError, input_hashes
-from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed
+from experiments.game import COALITIONS, CoalitionTask, GameOptions, coalitions, game_tables, orders_seed, weights
 from experiments.map_data import map_routes
 from experiments.output import write_atomic
 from experiments.plan import (
@@ -44,12 +45,14 @@ from experiments.plan import (
 from experiments.provenance import provenance
 from experiments.report import write_report
 from experiments.report_html import write_html
-from experiments.runner import Task, run_all
+from experiments.runner import Task, Work, run_all
+from experiments.scenarios import SCENARIOS, ScenarioOptions, ScenarioTask
 from experiments.scopes import SCOPES, scope_plans
 from experiments.solvers import SEEDLESS
 from experiments.stages import Stages
 from experiments.store import VARIANT, Store
 from experiments.tables import write_tables
+from experiments.uncertainty import DAY, day_seed, factors, input_table, inputs, recost_gains, sample, summarize
 from experiments.windows import window_scenario, window_table
 from lastmile.distances import same_locations
 from lastmile.model import Instance, Solution
@@ -63,6 +66,8 @@ from zoning.classifier import classifier_table, compare_classifiers
 ROOT = Path(__file__).resolve().parents[1]
 # Options that decide where runs execute, not what they return: a resumed experiment may change them.
 PLACEMENT = ("workers", "scheduler", "out", "memory_share")
+#: The spawn key's second word of the uncertainty scenarios' seeds (issue 34), apart from planning's.
+UNCERTAINTY_KEY = 34
 
 
 #: A sensitivity sweep: (parameter, factor, the variant's plan or why it has none).
@@ -369,7 +374,83 @@ class Experiment:
         if days:
             with self.stages.stage("simulation"):
                 self.simulate(store, plans, days)
+        if self.config.scenarios > 0:
+            with self.stages.stage("uncertainty"):
+                self.uncertainty(store, plans)
         return store
+
+    def scenario_tasks(self, store: Store, plans: list[Plan]) -> list[tuple[Plan, np.ndarray, list[ScenarioTask]]]:
+        """Every zoned instance's scenarios (`experiments.uncertainty`): the unit-cube
+        design from the master seed and the instance's label, each scenario's factors and
+        seed, and the best design of the base run (its `verdict`) to plan in it."""
+        uncertain = inputs(self.config.uncertain_inputs)
+        options = ScenarioOptions(
+            self.config.uncertainty_iterations, self.config.demand_dispersion, self.options.independent_max_customers
+        )
+        verdicts = store.table("verdict")
+        out = []
+        for plan in plans:
+            found = verdicts[verdicts["instance"] == plan.label] if not verdicts.empty else verdicts
+            if not plan.specs or found.empty:
+                continue
+            best = found.iloc[0]
+            key = (zlib.crc32(plan.label.encode()), UNCERTAINTY_KEY)
+            design_seed, solver_seed = (
+                int(s) for s in np.random.SeedSequence(self.config.master_seed, spawn_key=key).generate_state(2)
+            )
+            unit = sample(self.config.uncertainty_method, self.config.scenarios, uncertain, design_seed)
+            column = [u.name for u in uncertain].index(DAY)
+            per_group = len(uncertain) + 1 if self.config.uncertainty_method == "morris" else len(unit)
+            tasks = [
+                ScenarioTask(
+                    plan.label,
+                    k,
+                    f,
+                    day_seed(self.config.master_seed, plan.label, float(unit[k, column]), k // per_group),
+                    solver_seed,
+                    plan.instance,
+                    plan.specs,
+                    plan.region_of,
+                    str(best["scope"]),
+                    str(best["design"]),
+                    options,
+                )
+                for k, f in enumerate(factors(unit, uncertain))
+            ]
+            out.append((plan, unit, tasks))
+        return out
+
+    def uncertainty(self, store: Store, plans: list[Plan]) -> None:
+        """Run the scenarios not yet stored, then what they say per instance (tables
+        `uncertainty`, `uncertainty_companies`, `uncertainty_indices`) and
+        `scenarios.csv`."""
+        designs = self.scenario_tasks(store, plans)
+        tasks = [t for _, _, ts in designs for t in ts]
+        self.run_missing(tasks, store.finished_scenarios(), store.add_scenario, SCENARIOS, "scenarios", "the scenarios")
+        rows = store.scenarios()
+        values = store.coalitions()
+        delivery = store.table("delivery")
+        uncertain = inputs(self.config.uncertain_inputs)
+        for plan, unit, tasks in designs:
+            mine = rows[rows["instance"] == plan.label]
+            game = None
+            if self.plays(plan) and not values.empty and len(plan.instance.companies) <= self.config.shapley_exact_max:
+                players = [c.id for c in plan.instance.companies]
+                game = recost_gains(
+                    values[values["instance"] == plan.label], [t.factors for t in tasks], players, weights(plan)
+                )
+            joint = delivery[
+                (delivery["instance"] == plan.label) & (delivery["delivery"] == "joint") & delivery["feasible"]
+            ]
+            noise = joint.groupby("solver")["TC"].std().max() if not joint.empty else float("nan")
+            outcomes, companies, sensitivity = summarize(
+                mine, unit, uncertain, self.config.uncertainty_method, game, float(noise)
+            )
+            store.put_table(plan.label, "uncertainty", outcomes)
+            store.put_table(plan.label, "uncertainty_companies", companies)
+            store.put_table(plan.label, "uncertainty_indices", sensitivity)
+            store.put_table(plan.label, "uncertainty_inputs", input_table(uncertain))
+        write_atomic(self.folder / "scenarios.csv", rows.to_csv(index=False))
 
     def window_tasks(self, plan: Plan, seed: int) -> list[Task]:
         """Independent delivery under the other reading of `independent_windows`
@@ -426,18 +507,14 @@ class Experiment:
     def play(self, store: Store, plans: list[Plan], seed: int) -> None:
         """Evaluate the coalitions not yet stored (each stored as it finishes)."""
         tasks = self.coalition_tasks(plans, seed)
-        finished = store.finished_coalitions()
+        self.run_missing(tasks, store.finished_coalitions(), store.add_coalition, COALITIONS, "coalitions", "the game")
+
+    def run_missing(self, tasks: list, finished: set, store_row: Callable, work: Work, label: str, what: str) -> None:
+        """Run the `tasks` whose key is not `finished`, each row stored as it arrives."""
         todo = [t for t in tasks if t.key not in finished]
         if len(todo) < len(tasks):
-            print(f"resuming the game: {len(tasks) - len(todo)} of {len(tasks)} coalitions already stored")
-        run_all(
-            todo,
-            store.add_coalition,
-            workers=self.config.workers,
-            scheduler=self.config.scheduler,
-            label="coalitions",
-            work=COALITIONS,
-        )
+            print(f"resuming {what}: {len(tasks) - len(todo)} of {len(tasks)} {label} already stored")
+        run_all(todo, store_row, workers=self.config.workers, scheduler=self.config.scheduler, label=label, work=work)
 
     def simulated_days(self, plans: list[Plan]) -> list[Day]:
         """Each replication's days of every zoned instance, with the day's routing problems."""

@@ -13,7 +13,9 @@
   per solver and seed (numbered 1..k), the exact solver's bound drawn;
 - `gaps-<instance>`: each solver's gap to the best objective found per region, its runs
   without a feasible plan counted under its box;
-- `sensitivity-<instance>`: independent and joint total cost against each swept factor.
+- `sensitivity-<instance>`: independent and joint total cost against each swept factor;
+- `tornado-`, `scenarios-` and `break-even-<instance>`: what the uncertainty scenarios
+  say (`experiments.uncertainty_figures`).
 """
 
 from __future__ import annotations
@@ -184,6 +186,7 @@ def write_figures(folder: Path) -> list[Path]:
         runs, locations, sensitivity = store.runs(), store.table("locations"), store.table("sensitivity")
         allocation, network, plans = store.table("allocation"), store.table("network"), store.table("map")
         delivery, designs, verdicts = store.table("delivery"), store.table("designs"), store.table("verdict")
+        scenarios, indices = store.scenarios(), store.table("uncertainty_indices")
         names = instance_names(store)
     finally:
         store.close()
@@ -225,6 +228,24 @@ def write_figures(folder: Path) -> list[Path]:
     if not sensitivity.empty:
         for instance, table in sensitivity.groupby("instance", sort=True):
             written += _save(sensitivity_curves(table, str(instance)), target, f"sensitivity-{names[str(instance)]}")
+    written += uncertainty_figures(scenarios, indices, names, target)
+    return written
+
+
+def uncertainty_figures(scenarios: pd.DataFrame, indices: pd.DataFrame, names: dict, target: Path) -> list[Path]:
+    from experiments.uncertainty_figures import break_even, histogram, tornado
+
+    written: list[Path] = []
+    for instance, rows in scenarios.groupby("instance", sort=True) if not scenarios.empty else ():
+        name, ranked = names[str(instance)], _of(indices, instance)
+        if (rows["status"] == "ok").sum() < 2:
+            continue
+        written += _save(histogram(rows, str(instance)), target, f"scenarios-{name}")
+        if not ranked.empty:
+            written += _save(tornado(ranked, str(instance)), target, f"tornado-{name}")
+            figure = break_even(rows, ranked, str(instance))
+            if figure is not None:
+                written += _save(figure, target, f"break-even-{name}")
     return written
 
 

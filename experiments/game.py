@@ -36,6 +36,7 @@ Modelling choices (named in `GameOptions`, documented in docs/architecture.md):
 
 from __future__ import annotations
 
+import json
 import math
 import time
 import traceback
@@ -62,6 +63,8 @@ from lastmile.subset import coalition
 JOIN = "+"
 #: The cost bases an allocation shares: TC with line-haul, and the study's TC without.
 BASES = ("TC", "TC_no_LH")
+#: TC's parts a coalition row keeps (`CoalitionRow.costs`), so a scenario can re-cost it.
+COST_PARTS = ("C1", "C2", "C3", "C4", "LH", "feeder")
 
 
 @dataclass(frozen=True)
@@ -200,8 +203,12 @@ def value_of(task: CoalitionTask) -> CoalitionRow:
         solution = Solution.independent(routes) if delivery == "independent" else Solution.routed(routes)
         row = delivery_row(judged, solution, delivery, task.solver, task.seed)
         figures = {k: row[k] for k in ("TC", "TC_no_LH", "E", "E_no_LH", "km", "vehicles", "parcels")}
+        parts = {k: float(row[k]) for k in COST_PARTS}  # type: ignore[arg-type]
         if delivery == "independent" and task.options.feeder_share == "shared":
-            figures |= _shared_feeder(task.instance, judged, task.members[0], figures)
+            shared = _shared_feeder(task.instance, judged, task.members[0], figures)
+            parts["feeder"] += shared.get("TC", figures["TC"]) - figures["TC"]  # type: ignore[operator]
+            figures |= shared
+        figures["costs"] = json.dumps(parts, sort_keys=True)
         status = "ok" if row["feasible"] else "infeasible"
         return _row(
             task, status, started, str(row["violations"]), feasible=row["feasible"], regions=len(problems), **figures
@@ -261,7 +268,7 @@ def weights(plan: Plan) -> dict[str, dict[str, float]]:
     return {"parcels": parcels, "km-weighted parcels": weighted}
 
 
-def _game(
+def coalition_game(
     players: tuple[str, ...], values: dict[frozenset[str], float], exact: bool
 ) -> tuple[allocation.Game, dict[str, int]]:
     """The game of a solver's coalition values (inf: no feasible joint plan). Exact:
@@ -315,7 +322,7 @@ def game_tables(
                 )
                 game_rows.append(head | {"coalitions": len(values), "status": status})
                 continue
-            game, counts = _game(players, values, exact)
+            game, counts = coalition_game(players, values, exact)
             rules: dict[str, tuple[dict[str, float], dict[str, float]]] = {
                 f"proportional to {w}": (allocation.proportional(game, shares[w]), {}) for w in shares
             }

@@ -116,17 +116,50 @@ class CoalitionRow:
     regions: int
     time_s: float
     message: str
+    costs: str = ""  # TC's parts (JSON: C1, C2, C3, C4, LH, feeder), to re-cost the value in a scenario
 
     @property
     def key(self) -> tuple[str, str, str, int]:
         return (self.instance, self.coalition, self.solver, self.seed)
 
 
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One uncertainty scenario of an instance (issue 34, `experiments.scenarios`): its
+    factors (JSON), status (`ok`, `no plan`, `infeasible`, `error`), both policies' TC
+    and E with line-haul and without, and per company (JSON) its cost alone and its
+    parcels."""
+
+    instance: str
+    scenario: int
+    status: str
+    feasible: bool
+    factors: str
+    TC_independent: float | None = None
+    TC_joint: float | None = None
+    TC_no_LH_independent: float | None = None
+    TC_no_LH_joint: float | None = None
+    E_independent: float | None = None
+    E_joint: float | None = None
+    E_no_LH_independent: float | None = None
+    E_no_LH_joint: float | None = None
+    companies: str = ""
+    time_s: float = 0.0
+    message: str = ""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.instance, self.scenario)
+
+
 COLUMNS = tuple(f.name for f in fields(RunRow))
 KEY = ("instance", "region", "solver", "seed")
 COALITION_COLUMNS = tuple(f.name for f in fields(CoalitionRow))
 COALITION_KEY = ("instance", "coalition", "solver", "seed")
+SCENARIO_COLUMNS = tuple(f.name for f in fields(ScenarioRow))
+SCENARIO_KEY = ("instance", "scenario")
 _SQL_TYPES = {
+    "scenario": "INTEGER",
     "seed": "INTEGER",
     "n_customers": "INTEGER",
     "feasible": "INTEGER",
@@ -137,6 +170,7 @@ _SQL_TYPES = {
 }
 _REAL = {"objective", "bound", "km", "co2_kg", "vehicle_fixed", "transport", "congestion"}
 _REAL |= {"TC", "TC_no_LH", "E", "E_no_LH", "parcels"}
+_REAL |= {f"{q}_{p}" for q in ("TC", "TC_no_LH", "E", "E_no_LH") for p in ("independent", "joint")}
 
 
 def _schema(columns: tuple[str, ...], key: tuple[str, ...]) -> str:
@@ -177,6 +211,8 @@ class Store:
                 self.db.execute(f"CREATE TABLE IF NOT EXISTS runs {_schema(COLUMNS, KEY)}")
                 self._add_columns("runs", COLUMNS)
                 self.db.execute(f"CREATE TABLE IF NOT EXISTS coalitions {_schema(COALITION_COLUMNS, COALITION_KEY)}")
+                self._add_columns("coalitions", COALITION_COLUMNS)
+                self.db.execute(f"CREATE TABLE IF NOT EXISTS scenarios {_schema(SCENARIO_COLUMNS, SCENARIO_KEY)}")
                 self.db.execute(
                     "CREATE TABLE IF NOT EXISTS tables "
                     "(instance TEXT, name TEXT, data TEXT, PRIMARY KEY (instance, name))"
@@ -227,11 +263,23 @@ class Store:
         own outcome) is evaluated again on resume and then replaced."""
         return self._keys("coalitions", COALITION_KEY, skip_errors=True)
 
+    def finished_scenarios(self) -> set[tuple[str, int]]:
+        """Scenarios stored with an outcome; an `error` row is evaluated again on resume."""
+        return self._keys("scenarios", SCENARIO_KEY, skip_errors=True)  # type: ignore[return-value]
+
+    def add_scenario(self, row: ScenarioRow) -> None:
+        self._insert("scenarios", SCENARIO_COLUMNS, SCENARIO_KEY, row)
+
+    def scenarios(self) -> pd.DataFrame:
+        return self._frame("scenarios", SCENARIO_KEY)
+
     def _keys(self, table: str, key: tuple[str, ...], *, skip_errors: bool) -> set[tuple[str, str, str, int]]:
         where = " WHERE status != 'error'" if skip_errors else ""
         return {tuple(r) for r in self.db.execute(f"SELECT {', '.join(key)} FROM {table}{where}")}  # type: ignore[misc]
 
-    def _insert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...], row: RunRow | CoalitionRow) -> None:
+    def _insert(
+        self, table: str, columns: tuple[str, ...], key: tuple[str, ...], row: RunRow | CoalitionRow | ScenarioRow
+    ) -> None:
         """Insert one row in its own transaction. A row of the same key already stored
         is kept, unless it is an `error` row (a crash, evaluated again on request)."""
         values = asdict(row)

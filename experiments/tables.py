@@ -359,9 +359,12 @@ def build(store: Store) -> Iterator[Table]:
                     versus,
                     caption="Joint against independent delivery per solver: TC of each policy (CNY, mean over "
                     "the solver's seeds, with its standard deviation where it ran several) and the saving of joint "
-                    "delivery in percent, with line-haul and without it, and of emissions E.",
+                    "delivery in percent, with line-haul and without it, and of emissions E; the cheapest joint "
+                    "delivery in bold.",
                     label="tab:delivery-solvers",
                     keys=2,
+                    best_in_columns=["TC joint"],
+                    group=["instance"],
                 ),
             )
         policies = policy_summary(delivery)
@@ -495,6 +498,7 @@ def build(store: Store) -> Iterator[Table]:
                     best_in_columns=["TC"],
                 ),
             )
+    yield from uncertainty_tables(store, names)
     known = store.table("best_known")
     if not known.empty:
         table = benchmark_summary(runs, delivery, known)
@@ -535,6 +539,83 @@ def build(store: Store) -> Iterator[Table]:
                 precision=4,
             ),
         )
+
+
+def uncertainty_tables(store: Store, names: dict[str, str]) -> Iterator[Table]:
+    """Per instance with scenarios (issue 34): what they say, who gains, the indices;
+    and the inputs as declared."""
+    from experiments.uncertainty import company_rows, outcome_rows
+
+    outcomes, companies = store.table("uncertainty"), store.table("uncertainty_companies")
+    indices, declared = store.table("uncertainty_indices"), store.table("uncertainty_inputs")
+    for instance, part in outcomes.groupby("instance", sort=True) if not outcomes.empty else ():
+        name = names[str(instance)]
+        table = outcome_rows(part)
+        ok, failed = int(part["scenarios"].max()), int(part["failed"].max())
+        lost = f", {failed} of them without an outcome (counted as not paying)" if failed else ""
+        yield Table(
+            f"uncertainty-{name}",
+            table,
+            to_latex(
+                table,
+                caption=f"{instance}: how sure, over {ok + failed} scenarios of the uncertain inputs{lost} "
+                "(Table uncertainty-inputs): the share of scenarios where joint delivery pays with its 95% Wilson "
+                "interval; the saving (independent minus joint) mean and 90% interval (5th to 95th percentile), "
+                "in CNY or kg CO2 and in percent; its standard deviation over scenarios beside the solver noise "
+                "(sd of the joint TC over the base run's seeds; TC only).",
+                label=f"tab:uncertainty-{name}",
+                keys=1,
+            ),
+        )
+        mine = (
+            companies[companies["instance"] == instance].drop(columns="instance") if not companies.empty else companies
+        )
+        wide = company_rows(mine)
+        if not wide.empty:
+            yield Table(
+                f"uncertainty-companies-{name}",
+                wide,
+                to_latex(
+                    wide,
+                    caption=f"{instance}: the probability (%) that each company pays less than alone, per "
+                    "allocation rule, over the scenarios. Proportional rules: on each scenario's planned costs; "
+                    "re-costed game: every coalition's plan of the base run priced at the scenario's factors.",
+                    label=f"tab:uncertainty-companies-{name}",
+                    keys=1,
+                ),
+            )
+        ranked = _instance_rows(indices, instance)
+        if not ranked.empty:
+            yield Table(
+                f"uncertainty-indices-{name}",
+                ranked,
+                to_latex(
+                    ranked,
+                    caption=f"{instance}: global sensitivity of the saving (TC with line-haul, CNY) to each "
+                    "uncertain input, largest first (index: Morris mu*, Sobol' total order, or the absolute "
+                    "standardised regression coefficient of a Latin hypercube).",
+                    label=f"tab:uncertainty-indices-{name}",
+                    keys=1,
+                ),
+            )
+    if not declared.empty:
+        first = declared[declared["instance"] == declared["instance"].iloc[0]].drop(columns="instance")
+        yield Table(
+            "uncertainty-inputs",
+            first,
+            to_latex(
+                first,
+                caption="The uncertain inputs: a factor on the instance's value, its distribution and range, "
+                "whether a change re-plans the routes or only re-costs the plan, and the reason for the range.",
+                label="tab:uncertainty-inputs",
+                keys=1,
+            ),
+        )
+
+
+def _instance_rows(table: pd.DataFrame, instance: object) -> pd.DataFrame:
+    """`table`'s rows of `instance`, without the `instance` column."""
+    return table[table["instance"] == instance].drop(columns="instance") if not table.empty else table
 
 
 def write_tables(folder: Path) -> list[Path]:
