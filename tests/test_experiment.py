@@ -334,7 +334,7 @@ def test_bold_marks_the_best_mean_and_names_are_escaped(pipeline_run: Path) -> N
     assert "\\toprule" in text and "reduction \\%" in text
     assert "\\textbf{" in (pipeline_run / "tables" / "delivery-solvers.tex").read_text()
     routing = (pipeline_run / "tables" / "routing-mini-xiqing.tex").read_text()
-    assert "independent:A" in routing and "gap\\_pct" in routing
+    assert "independent:A" in routing and "\\shortstack{gap\\\\(\\%)}" in routing
 
 
 def small_cvrp_args(shared: Path, out: Path) -> list[str | Path]:
